@@ -1,0 +1,362 @@
+#include "TokenService.h"
+
+#include <jwt.h>
+#include <openssl/rand.h>
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QRegularExpression>
+#include <QUrl>
+#include <QVariant>
+
+#include <cstdlib>
+#include <memory>
+
+namespace KioskGate {
+
+namespace {
+
+struct JwtDeleter
+{
+    void operator()(jwt_t *jwt) const { jwt_free(jwt); }
+};
+using JwtPtr = std::unique_ptr<jwt_t, JwtDeleter>;
+
+// Strings libjwt hands over (jwt_encode_str, jwt_get_grants_json) are malloc'ed.
+struct FreeDeleter
+{
+    void operator()(char *text) const { std::free(text); }
+};
+using CString = std::unique_ptr<char, FreeDeleter>;
+
+constexpr int MaxOriginLength = 512;
+constexpr char Hs256[] = "HS256";
+
+bool fail(QString *error, const QString &message)
+{
+    if (error) {
+        *error = message;
+    }
+    return false;
+}
+
+QString newJti()
+{
+    QByteArray bytes(16, '\0');
+    if (RAND_bytes(reinterpret_cast<unsigned char *>(bytes.data()), 16) != 1) {
+        // A guessable jti would let tokens collide in the registry.
+        qFatal("KioskGate: OpenSSL RAND_bytes failed; refusing to issue a token");
+    }
+    return QString::fromLatin1(
+        bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+}
+
+bool isValidKioskName(const QString &name)
+{
+    static const QRegularExpression pattern(QStringLiteral("\\A[A-Za-z0-9._-]{1,64}\\z"));
+    return pattern.match(name).hasMatch();
+}
+
+// Browsers send an Origin in exactly one serialization (lowercase scheme and
+// host, no default port, no path); requiring it makes later matching exact.
+bool isCanonicalOrigin(const QString &origin)
+{
+    if (origin.isEmpty() || origin.size() > MaxOriginLength) {
+        return false;
+    }
+    const QUrl url(origin, QUrl::StrictMode);
+    if (!url.isValid() || url.host().isEmpty() || !url.userInfo().isEmpty()
+        || !url.path().isEmpty() || url.hasQuery() || url.hasFragment()) {
+        return false;
+    }
+    const QString scheme = url.scheme();
+    const int defaultPort = scheme == QLatin1String("https") ? 443
+                          : scheme == QLatin1String("http")  ? 80
+                                                             : -1;
+    if (defaultPort == -1 || url.port() == defaultPort) {
+        return false;
+    }
+    return url.toString(QUrl::FullyEncoded) == origin;
+}
+
+bool validateRequest(const TokenRequest &request, QString *error)
+{
+    if (!isValidKioskName(request.kiosk)) {
+        return fail(error, QStringLiteral("kiosk name must be 1 to 64 characters of A-Z, a-z, "
+                                          "0-9, '.', '_' and '-'"));
+    }
+    if (request.lifetimeSecs < 0 || request.lifetimeSecs > TokenService::MaxLifetimeSecs) {
+        return fail(error, QStringLiteral("lifetime must be between 0 (no expiry) and %1 seconds")
+                               .arg(TokenService::MaxLifetimeSecs));
+    }
+    if (request.origins.size() > TokenService::MaxOrigins) {
+        return fail(error, QStringLiteral("a token may carry at most %1 origins")
+                               .arg(TokenService::MaxOrigins));
+    }
+    for (const QString &origin : request.origins) {
+        if (!isCanonicalOrigin(origin)) {
+            return fail(error, QStringLiteral("\"%1\" is not an origin: expected scheme, host and "
+                                              "optional non-default port, e.g. "
+                                              "https://kiosk.example or http://10.0.0.5:8080")
+                                   .arg(origin.left(MaxOriginLength)));
+        }
+    }
+    return true;
+}
+
+// A JWT in compact form is base64url segments joined by '.'; anything else is
+// refused before libjwt sees it.
+bool hasOnlyTokenCharacters(const QByteArray &token)
+{
+    for (const char c : token) {
+        const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+                     || c == '-' || c == '_' || c == '.';
+        if (!ok) {
+            return false;
+        }
+    }
+    return true;
+}
+
+JwtPtr decode(const QByteArray &token, const QByteArray &key)
+{
+    jwt_t *raw = nullptr;
+    const auto *keyData =
+        key.isEmpty() ? nullptr : reinterpret_cast<const unsigned char *>(key.constData());
+    const int rc = jwt_decode(&raw, token.constData(), keyData, static_cast<int>(key.size()));
+    JwtPtr jwt(raw);
+    if (rc != 0) {
+        return {};
+    }
+    return jwt;
+}
+
+enum class IntClaim { Missing, Invalid, Present };
+
+// Times must be JSON integers: a string, fraction or negative number is not
+// a time this console would have written.
+IntClaim readTime(const QJsonObject &grants, const QString &name, qint64 *out)
+{
+    const auto it = grants.constFind(name);
+    if (it == grants.constEnd()) {
+        return IntClaim::Missing;
+    }
+    const QVariant value = it.value().toVariant();
+    if (value.typeId() != QMetaType::LongLong || value.toLongLong() < 0) {
+        return IntClaim::Invalid;
+    }
+    *out = value.toLongLong();
+    return IntClaim::Present;
+}
+
+QString nonEmptyString(const QJsonObject &grants, const QString &name)
+{
+    const QJsonValue value = grants.value(name);
+    return value.isString() ? value.toString() : QString();
+}
+
+} // namespace
+
+TokenService::TokenService(const SigningKeyRing *keys, const Clock *clock, QString issuer,
+                           QString audience)
+    : m_keys(keys)
+    , m_clock(clock)
+    , m_issuer(std::move(issuer))
+    , m_audience(std::move(audience))
+{
+}
+
+bool TokenService::issue(const TokenRequest &request, IssuedToken *out, QString *error) const
+{
+    if (!validateRequest(request, error)) {
+        return false;
+    }
+    if (m_issuer.isEmpty() || m_audience.isEmpty()) {
+        return fail(error, QStringLiteral("token service has no issuer or audience configured"));
+    }
+    QString keyId;
+    QByteArray key;
+    if (!m_keys || !m_keys->currentKey(&keyId, &key)) {
+        return fail(error, QStringLiteral("no current signing key"));
+    }
+
+    TokenClaims claims;
+    claims.issuer = m_issuer;
+    claims.audience = m_audience;
+    claims.subject = request.kiosk;
+    claims.jti = newJti();
+    claims.keyId = keyId;
+    claims.issuedAt = m_clock->nowSecs();
+    claims.notBefore = claims.issuedAt;
+    claims.expiresAt = request.lifetimeSecs > 0 ? claims.issuedAt + request.lifetimeSecs : 0;
+    claims.origins = request.origins;
+
+    QJsonObject grants {
+        { QStringLiteral("iss"), claims.issuer },
+        { QStringLiteral("aud"), claims.audience },
+        { QStringLiteral("sub"), claims.subject },
+        { QStringLiteral("jti"), claims.jti },
+        { QStringLiteral("iat"), claims.issuedAt },
+        { QStringLiteral("nbf"), claims.notBefore },
+    };
+    if (claims.expiresAt > 0) {
+        grants.insert(QStringLiteral("exp"), claims.expiresAt);
+    }
+    if (!claims.origins.isEmpty()) {
+        grants.insert(QStringLiteral("origins"), QJsonArray::fromStringList(claims.origins));
+    }
+    // Claims go in as one JSON document: libjwt's integer setter takes a
+    // `long`, which is 32 bits on some platforms.
+    const QByteArray grantsJson = QJsonDocument(grants).toJson(QJsonDocument::Compact);
+
+    JwtPtr jwt;
+    {
+        jwt_t *raw = nullptr;
+        if (jwt_new(&raw) != 0) {
+            return fail(error, QStringLiteral("out of memory creating a token"));
+        }
+        jwt.reset(raw);
+    }
+    if (jwt_add_grants_json(jwt.get(), grantsJson.constData()) != 0
+        || jwt_add_header(jwt.get(), "kid", keyId.toUtf8().constData()) != 0
+        || jwt_add_header(jwt.get(), "typ", "JWT") != 0
+        || jwt_set_alg(jwt.get(), JWT_ALG_HS256,
+                       reinterpret_cast<const unsigned char *>(key.constData()),
+                       static_cast<int>(key.size()))
+               != 0) {
+        return fail(error, QStringLiteral("libjwt refused the token's claims or key"));
+    }
+    const CString encoded(jwt_encode_str(jwt.get()));
+    if (!encoded) {
+        return fail(error, QStringLiteral("libjwt could not sign the token"));
+    }
+    const QByteArray token(encoded.get());
+    if (token.size() > MaxTokenBytes) {
+        return fail(error, QStringLiteral("the token would be longer than %1 bytes; use fewer or "
+                                          "shorter origins")
+                               .arg(MaxTokenBytes));
+    }
+    out->token = token;
+    out->claims = claims;
+    return true;
+}
+
+TokenError TokenService::verify(const QByteArray &token, TokenClaims *claims) const
+{
+    if (token.isEmpty() || token.size() > MaxTokenBytes || !hasOnlyTokenCharacters(token)
+        || token.count('.') != 2) {
+        return TokenError::Malformed;
+    }
+
+    // Parse only, to learn alg and kid. With a NULL key libjwt 1.10 checks no
+    // signature and reports its alg as "none", so nothing else is read from
+    // this parse: the header strings are compared as written.
+    const JwtPtr unverified = decode(token, QByteArray());
+    if (!unverified) {
+        return TokenError::Malformed;
+    }
+    // Exactly "HS256": libjwt itself matches names case-insensitively
+    // ("None", "hs256") and would take "none" as "no signature".
+    if (qstrcmp(jwt_get_header(unverified.get(), "alg"), Hs256) != 0) {
+        return TokenError::UnsupportedAlgorithm;
+    }
+    const char *kidHeader = jwt_get_header(unverified.get(), "kid");
+    if (!kidHeader || !*kidHeader) {
+        return TokenError::UnknownKeyId;
+    }
+    const QString keyId = QString::fromUtf8(kidHeader);
+    QByteArray key;
+    if (!m_keys || !m_keys->key(keyId, &key)) {
+        return TokenError::UnknownKeyId;
+    }
+
+    const JwtPtr verified = decode(token, key);
+    if (!verified) {
+        return TokenError::BadSignature;
+    }
+    // Belt and braces: the verifying parse must also have used HS256.
+    if (jwt_get_alg(verified.get()) != JWT_ALG_HS256
+        || qstrcmp(jwt_get_header(verified.get(), "alg"), Hs256) != 0) {
+        return TokenError::UnsupportedAlgorithm;
+    }
+    const CString grantsJson(jwt_get_grants_json(verified.get(), nullptr));
+    if (!grantsJson) {
+        return TokenError::Malformed;
+    }
+    return checkClaims(QByteArray(grantsJson.get()), keyId, claims);
+}
+
+TokenError TokenService::checkClaims(const QByteArray &grantsJson, const QString &keyId,
+                                     TokenClaims *claims) const
+{
+    // libjwt parsed and re-serialized the payload (duplicate keys already
+    // resolved, last one wins); this only reads typed values out of it.
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(grantsJson, &parseError);
+    if (parseError.error != QJsonParseError::NoError || !document.isObject()) {
+        return TokenError::Malformed;
+    }
+    const QJsonObject grants = document.object();
+
+    const QJsonValue iss = grants.value(QStringLiteral("iss"));
+    if (!iss.isString() || m_issuer.isEmpty() || iss.toString() != m_issuer) {
+        return TokenError::WrongIssuer;
+    }
+    const QJsonValue aud = grants.value(QStringLiteral("aud"));
+    const bool audienceMatches = !m_audience.isEmpty()
+        && ((aud.isString() && aud.toString() == m_audience)
+            || (aud.isArray() && aud.toArray().contains(QJsonValue(m_audience))));
+    if (!audienceMatches) {
+        return TokenError::WrongAudience;
+    }
+
+    TokenClaims result;
+    result.issuer = m_issuer;
+    result.audience = m_audience;
+    result.keyId = keyId;
+    result.subject = nonEmptyString(grants, QStringLiteral("sub"));
+    result.jti = nonEmptyString(grants, QStringLiteral("jti"));
+    if (result.subject.isEmpty() || result.jti.isEmpty()) {
+        return TokenError::MissingClaim;
+    }
+    const IntClaim iat = readTime(grants, QStringLiteral("iat"), &result.issuedAt);
+    const IntClaim nbf = readTime(grants, QStringLiteral("nbf"), &result.notBefore);
+    const IntClaim exp = readTime(grants, QStringLiteral("exp"), &result.expiresAt);
+    if (iat == IntClaim::Invalid || nbf == IntClaim::Invalid || exp == IntClaim::Invalid) {
+        return TokenError::Malformed;
+    }
+    if (iat == IntClaim::Missing || nbf == IntClaim::Missing) {
+        return TokenError::MissingClaim;
+    }
+
+    const auto origins = grants.constFind(QStringLiteral("origins"));
+    if (origins != grants.constEnd()) {
+        // Present means narrowing; an empty list would be read as "none
+        // allowed" by some and "no narrowing" by others, so it is refused.
+        if (!origins.value().isArray() || origins.value().toArray().isEmpty()) {
+            return TokenError::Malformed;
+        }
+        for (const QJsonValue &origin : origins.value().toArray()) {
+            if (!origin.isString()) {
+                return TokenError::Malformed;
+            }
+            result.origins.append(origin.toString());
+        }
+    }
+
+    const qint64 now = m_clock->nowSecs();
+    if (result.notBefore > now) {
+        return TokenError::NotYetValid;
+    }
+    if (exp == IntClaim::Present && result.expiresAt <= now) {
+        return TokenError::Expired;
+    }
+    if (claims) {
+        *claims = result;
+    }
+    return TokenError::None;
+}
+
+} // namespace KioskGate
