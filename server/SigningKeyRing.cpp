@@ -1,9 +1,8 @@
 #include "SigningKeyRing.h"
 
-#include <openssl/rand.h>
-
 #include <QReadLocker>
 #include <QWriteLocker>
+#include <openssl/rand.h>
 
 namespace KioskGate {
 

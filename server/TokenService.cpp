@@ -1,8 +1,5 @@
 #include "TokenService.h"
 
-#include <jwt.h>
-#include <openssl/rand.h>
-
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -10,9 +7,10 @@
 #include <QRegularExpression>
 #include <QUrl>
 #include <QVariant>
-
 #include <cstdlib>
+#include <jwt.h>
 #include <memory>
+#include <openssl/rand.h>
 
 namespace KioskGate {
 
@@ -67,13 +65,13 @@ bool isCanonicalOrigin(const QString &origin)
         return false;
     }
     const QUrl url(origin, QUrl::StrictMode);
-    if (!url.isValid() || url.host().isEmpty() || !url.userInfo().isEmpty()
-        || !url.path().isEmpty() || url.hasQuery() || url.hasFragment()) {
+    if (!url.isValid() || url.host().isEmpty() || !url.userInfo().isEmpty() || !url.path().isEmpty()
+        || url.hasQuery() || url.hasFragment()) {
         return false;
     }
     const QString scheme = url.scheme();
     const int defaultPort = scheme == QLatin1String("https") ? 443
-                          : scheme == QLatin1String("http")  ? 80
+        : scheme == QLatin1String("http")                    ? 80
                                                              : -1;
     if (defaultPort == -1 || url.port() == defaultPort) {
         return false;
@@ -84,23 +82,27 @@ bool isCanonicalOrigin(const QString &origin)
 bool validateRequest(const TokenRequest &request, QString *error)
 {
     if (!isValidKioskName(request.kiosk)) {
-        return fail(error, QStringLiteral("kiosk name must be 1 to 64 characters of A-Z, a-z, "
-                                          "0-9, '.', '_' and '-'"));
+        return fail(error,
+                    QStringLiteral("kiosk name must be 1 to 64 characters of A-Z, a-z, "
+                                   "0-9, '.', '_' and '-'"));
     }
     if (request.lifetimeSecs < 0 || request.lifetimeSecs > TokenService::MaxLifetimeSecs) {
-        return fail(error, QStringLiteral("lifetime must be between 0 (no expiry) and %1 seconds")
-                               .arg(TokenService::MaxLifetimeSecs));
+        return fail(error,
+                    QStringLiteral("lifetime must be between 0 (no expiry) and %1 seconds")
+                        .arg(TokenService::MaxLifetimeSecs));
     }
     if (request.origins.size() > TokenService::MaxOrigins) {
-        return fail(error, QStringLiteral("a token may carry at most %1 origins")
-                               .arg(TokenService::MaxOrigins));
+        return fail(
+            error,
+            QStringLiteral("a token may carry at most %1 origins").arg(TokenService::MaxOrigins));
     }
     for (const QString &origin : request.origins) {
         if (!isCanonicalOrigin(origin)) {
-            return fail(error, QStringLiteral("\"%1\" is not an origin: expected scheme, host and "
-                                              "optional non-default port, e.g. "
-                                              "https://kiosk.example or http://10.0.0.5:8080")
-                                   .arg(origin.left(MaxOriginLength)));
+            return fail(error,
+                        QStringLiteral("\"%1\" is not an origin: expected scheme, host and "
+                                       "optional non-default port, e.g. "
+                                       "https://kiosk.example or http://10.0.0.5:8080")
+                            .arg(origin.left(MaxOriginLength)));
         }
     }
     return true;
@@ -112,7 +114,7 @@ bool hasOnlyTokenCharacters(const QByteArray &token)
 {
     for (const char c : token) {
         const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-                     || c == '-' || c == '_' || c == '.';
+            || c == '-' || c == '_' || c == '.';
         if (!ok) {
             return false;
         }
@@ -123,8 +125,8 @@ bool hasOnlyTokenCharacters(const QByteArray &token)
 JwtPtr decode(const QByteArray &token, const QByteArray &key)
 {
     jwt_t *raw = nullptr;
-    const auto *keyData =
-        key.isEmpty() ? nullptr : reinterpret_cast<const unsigned char *>(key.constData());
+    const auto *keyData
+        = key.isEmpty() ? nullptr : reinterpret_cast<const unsigned char *>(key.constData());
     const int rc = jwt_decode(&raw, token.constData(), keyData, static_cast<int>(key.size()));
     JwtPtr jwt(raw);
     if (rc != 0) {
@@ -161,12 +163,8 @@ QString nonEmptyString(const QJsonObject &grants, const QString &name)
 
 TokenService::TokenService(const SigningKeyRing *keys, const Clock *clock, QString issuer,
                            QString audience)
-    : m_keys(keys)
-    , m_clock(clock)
-    , m_issuer(std::move(issuer))
-    , m_audience(std::move(audience))
-{
-}
+    : m_keys(keys), m_clock(clock), m_issuer(std::move(issuer)), m_audience(std::move(audience))
+{ }
 
 bool TokenService::issue(const TokenRequest &request, IssuedToken *out, QString *error) const
 {
@@ -194,12 +192,9 @@ bool TokenService::issue(const TokenRequest &request, IssuedToken *out, QString 
     claims.origins = request.origins;
 
     QJsonObject grants {
-        { QStringLiteral("iss"), claims.issuer },
-        { QStringLiteral("aud"), claims.audience },
-        { QStringLiteral("sub"), claims.subject },
-        { QStringLiteral("jti"), claims.jti },
-        { QStringLiteral("iat"), claims.issuedAt },
-        { QStringLiteral("nbf"), claims.notBefore },
+        { QStringLiteral("iss"), claims.issuer },   { QStringLiteral("aud"), claims.audience },
+        { QStringLiteral("sub"), claims.subject },  { QStringLiteral("jti"), claims.jti },
+        { QStringLiteral("iat"), claims.issuedAt }, { QStringLiteral("nbf"), claims.notBefore },
     };
     if (claims.expiresAt > 0) {
         grants.insert(QStringLiteral("exp"), claims.expiresAt);
@@ -225,7 +220,7 @@ bool TokenService::issue(const TokenRequest &request, IssuedToken *out, QString 
         || jwt_set_alg(jwt.get(), JWT_ALG_HS256,
                        reinterpret_cast<const unsigned char *>(key.constData()),
                        static_cast<int>(key.size()))
-               != 0) {
+            != 0) {
         return fail(error, QStringLiteral("libjwt refused the token's claims or key"));
     }
     const CString encoded(jwt_encode_str(jwt.get()));
@@ -234,9 +229,10 @@ bool TokenService::issue(const TokenRequest &request, IssuedToken *out, QString 
     }
     const QByteArray token(encoded.get());
     if (token.size() > MaxTokenBytes) {
-        return fail(error, QStringLiteral("the token would be longer than %1 bytes; use fewer or "
-                                          "shorter origins")
-                               .arg(MaxTokenBytes));
+        return fail(error,
+                    QStringLiteral("the token would be longer than %1 bytes; use fewer or "
+                                   "shorter origins")
+                        .arg(MaxTokenBytes));
     }
     out->token = token;
     out->claims = claims;
@@ -263,7 +259,7 @@ TokenError TokenService::verify(const QByteArray &token, TokenClaims *claims) co
         return TokenError::UnsupportedAlgorithm;
     }
     const char *kidHeader = jwt_get_header(unverified.get(), "kid");
-    if (!kidHeader || !*kidHeader) {
+    if (!kidHeader) {
         return TokenError::UnknownKeyId;
     }
     const QString keyId = QString::fromUtf8(kidHeader);

@@ -55,8 +55,7 @@ public:
     /// `keys` and `clock` must outlive the service. `issuer` and `audience`
     /// become the `iss` and `aud` of issued tokens and are required of
     /// verified ones; both must be non-empty for issue() to succeed.
-    TokenService(const SigningKeyRing *keys, const Clock *clock, QString issuer,
-                 QString audience);
+    TokenService(const SigningKeyRing *keys, const Clock *clock, QString issuer, QString audience);
 
     /// Issues a token for `request`, signed with the ring's current key.
     /// On failure returns false, leaves `*out` untouched and says why in
