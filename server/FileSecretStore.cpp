@@ -18,10 +18,8 @@ void setError(QString *error, const QString &message)
 
 } // namespace
 
-FileSecretStore::FileSecretStore(const QString &filePath)
-    : m_filePath(filePath)
-{
-}
+FileSecretStore::FileSecretStore(const QString &filePath) : m_filePath(filePath)
+{ }
 
 QString FileSecretStore::backendName() const
 {
@@ -97,16 +95,18 @@ bool FileSecretStore::load(QJsonObject *entries, QString *error) const
     if (!checkPermissions(error))
         return false;
     if (!file.open(QIODevice::ReadOnly)) {
-        setError(error, QStringLiteral("Cannot read the secrets file %1: %2")
-                            .arg(m_filePath, file.errorString()));
+        setError(error,
+                 QStringLiteral("Cannot read the secrets file %1: %2")
+                     .arg(m_filePath, file.errorString()));
         return false;
     }
 
     const auto corrupt = [&](const QString &why) {
-        setError(error, QStringLiteral("The secrets file %1 is corrupt (%2). It was left as it "
-                                       "is: restore it from a backup, or move it away to start "
-                                       "with new secrets.")
-                            .arg(m_filePath, why));
+        setError(error,
+                 QStringLiteral("The secrets file %1 is corrupt (%2). It was left as it "
+                                "is: restore it from a backup, or move it away to start "
+                                "with new secrets.")
+                     .arg(m_filePath, why));
         return false;
     };
     QJsonParseError parseError;
@@ -133,22 +133,25 @@ bool FileSecretStore::save(const QJsonObject &entries, QString *error) const
     // crash or a full disk never leaves half a file of secrets.
     QSaveFile file(m_filePath);
     if (!file.open(QIODevice::WriteOnly)) {
-        setError(error, QStringLiteral("Cannot write the secrets file %1: %2")
-                            .arg(m_filePath, file.errorString()));
+        setError(error,
+                 QStringLiteral("Cannot write the secrets file %1: %2")
+                     .arg(m_filePath, file.errorString()));
         return false;
     }
     // Set before any secret is written: the temporary file must never be
     // readable by others, not even until the rename.
     if (!file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)) {
         file.cancelWriting();
-        setError(error, QStringLiteral("Cannot make the secrets file %1 private: %2")
-                            .arg(m_filePath, file.errorString()));
+        setError(error,
+                 QStringLiteral("Cannot make the secrets file %1 private: %2")
+                     .arg(m_filePath, file.errorString()));
         return false;
     }
     file.write(QJsonDocument(entries).toJson(QJsonDocument::Indented));
     if (!file.commit()) {
-        setError(error, QStringLiteral("Cannot write the secrets file %1: %2")
-                            .arg(m_filePath, file.errorString()));
+        setError(error,
+                 QStringLiteral("Cannot write the secrets file %1: %2")
+                     .arg(m_filePath, file.errorString()));
         return false;
     }
     return true;

@@ -26,8 +26,7 @@ QByteArray randomBytes(int size)
 } // namespace
 
 KeychainSecretStore::KeychainSecretStore(const QString &service, int timeoutMs)
-    : m_service(service)
-    , m_timeoutMs(timeoutMs)
+    : m_service(service), m_timeoutMs(timeoutMs)
 {
     Q_ASSERT(!service.isEmpty());
 }
@@ -48,8 +47,9 @@ bool KeychainSecretStore::read(const QString &key, QByteArray *value, bool *foun
     QString reason;
     if (readEntry(key, value, found, &reason))
         return true;
-    setError(error, QStringLiteral("Cannot read the secret \"%1\" from the %2: %3")
-                        .arg(key, backendName(), reason));
+    setError(error,
+             QStringLiteral("Cannot read the secret \"%1\" from the %2: %3")
+                 .arg(key, backendName(), reason));
     return false;
 }
 
@@ -58,8 +58,9 @@ bool KeychainSecretStore::write(const QString &key, const QByteArray &value, QSt
     QString reason;
     if (writeEntry(key, value, &reason))
         return true;
-    setError(error, QStringLiteral("Cannot store the secret \"%1\" in the %2: %3")
-                        .arg(key, backendName(), reason));
+    setError(error,
+             QStringLiteral("Cannot store the secret \"%1\" in the %2: %3")
+                 .arg(key, backendName(), reason));
     return false;
 }
 
@@ -68,8 +69,9 @@ bool KeychainSecretStore::remove(const QString &key, QString *error)
     QString reason;
     if (removeEntry(key, &reason))
         return true;
-    setError(error, QStringLiteral("Cannot delete the secret \"%1\" from the %2: %3")
-                        .arg(key, backendName(), reason));
+    setError(error,
+             QStringLiteral("Cannot delete the secret \"%1\" from the %2: %3")
+                 .arg(key, backendName(), reason));
     return false;
 }
 
@@ -77,17 +79,19 @@ bool KeychainSecretStore::probe(QString *error)
 {
     const auto unreachable = [&](const QString &reason) {
 #if defined(Q_OS_WIN) || defined(Q_OS_MACOS)
-        setError(error, QStringLiteral("No OS keychain is reachable (%1). Start the console with "
-                                       "--insecure-file-secrets to keep secrets in a file in the "
-                                       "data directory instead.")
-                            .arg(reason));
+        setError(error,
+                 QStringLiteral("No OS keychain is reachable (%1). Start the console with "
+                                "--insecure-file-secrets to keep secrets in a file in the "
+                                "data directory instead.")
+                     .arg(reason));
 #else
-        setError(error, QStringLiteral("No OS keychain is reachable (%1). On a Linux desktop, make "
-                                       "sure gnome-keyring or KWallet runs and is unlocked; on a "
-                                       "headless server, start the console with "
-                                       "--insecure-file-secrets to keep secrets in a file in the "
-                                       "data directory instead.")
-                            .arg(reason));
+        setError(error,
+                 QStringLiteral("No OS keychain is reachable (%1). On a Linux desktop, make "
+                                "sure gnome-keyring or KWallet runs and is unlocked; on a "
+                                "headless server, start the console with "
+                                "--insecure-file-secrets to keep secrets in a file in the "
+                                "data directory instead.")
+                     .arg(reason));
 #endif
         return false;
     };

@@ -82,7 +82,7 @@ void TestKeychainUnreachable::silentBusTimesOut()
     const qint64 elapsed = timer.elapsed();
     qInfo("probe failed after %lld ms: %s", static_cast<long long>(elapsed), qPrintable(error));
     QVERIFY(elapsed >= timeoutMs * 9 / 10); // QTimer may fire up to 5 % early
-    QVERIFY(elapsed < 3 * timeoutMs);
+    QVERIFY(elapsed < 5LL * timeoutMs);
     QVERIFY2(error.contains(QStringLiteral("no answer within 1 s")), qPrintable(error));
     QVERIFY2(error.contains(QStringLiteral("--insecure-file-secrets")), qPrintable(error));
 }

@@ -4,7 +4,6 @@
 #include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTest>
-
 #include <memory>
 
 using KioskGate::FileSecretStore;
