@@ -1,0 +1,18 @@
+#pragma once
+
+#include <QStringList>
+
+namespace KioskGate {
+
+/// Exit statuses of every kioskgate command.
+enum ExitStatus {
+    ExitOk = 0,
+    ExitFailure = 1,    ///< the command ran and failed (reason on stderr)
+    ExitUsage = 2,      ///< bad command line
+    ExitNotRunning = 3, ///< `status`: no instance runs on the data directory
+};
+
+/// Parses the command line and runs the command it names.
+int runCommandLine(const QStringList &arguments);
+
+} // namespace KioskGate

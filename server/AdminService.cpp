@@ -1,0 +1,170 @@
+#include "AdminService.h"
+
+#include "Clock.h"
+#include "Logging.h"
+#include "OriginPolicy.h"
+#include "SigningKeyStore.h"
+#include "TokenRegistry.h"
+#include "TokenService.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+
+namespace KioskGate {
+
+namespace {
+
+QJsonObject failure(const QString &error)
+{
+    return {{QStringLiteral("ok"), false}, {QStringLiteral("error"), error}};
+}
+
+QJsonValue isoSecs(qint64 secs)
+{
+    return secs > 0 ? QJsonValue(QDateTime::fromSecsSinceEpoch(secs, Qt::UTC).toString(Qt::ISODate))
+                    : QJsonValue();
+}
+
+QJsonObject recordJson(const TokenRecord &r, qint64 now)
+{
+    return {{QStringLiteral("jti"), r.jti},
+            {QStringLiteral("kiosk"), r.kiosk},
+            {QStringLiteral("kid"), r.keyId},
+            {QStringLiteral("origins"), QJsonArray::fromStringList(r.origins)},
+            {QStringLiteral("created"), isoSecs(r.created)},
+            {QStringLiteral("expires"), isoSecs(r.expires)},
+            {QStringLiteral("revoked"), isoSecs(r.revoked)},
+            {QStringLiteral("revokeReason"), r.revokeReason.isEmpty() ? QJsonValue() : QJsonValue(r.revokeReason)},
+            {QStringLiteral("lastUsed"), isoSecs(r.lastUsed)},
+            {QStringLiteral("lastAddress"), r.lastAddress.isEmpty() ? QJsonValue() : QJsonValue(r.lastAddress)},
+            {QStringLiteral("state"), r.state(now)}};
+}
+
+} // namespace
+
+AdminService::AdminService(TokenRegistry *registry, const TokenService *tokens, SigningKeyStore *keys,
+                           const Clock *clock)
+    : m_registry(registry), m_tokens(tokens), m_keys(keys), m_clock(clock)
+{
+}
+
+void AdminService::setRevocationHook(std::function<int(const QStringList &, const QString &)> hook)
+{
+    m_revocationHook = std::move(hook);
+}
+
+void AdminService::setStatusSource(std::function<QJsonObject()> source)
+{
+    m_statusSource = std::move(source);
+}
+
+QJsonObject AdminService::handle(const QJsonObject &request)
+{
+    const QString command = request.value(QStringLiteral("command")).toString();
+    if (command == QLatin1String("token.issue"))
+        return issueToken(request);
+    if (command == QLatin1String("token.list"))
+        return listTokens();
+    if (command == QLatin1String("token.revoke"))
+        return revokeToken(request);
+    if (command == QLatin1String("keys.rotate"))
+        return rotateKeys(request);
+    if (command == QLatin1String("status"))
+        return status();
+    return failure(QStringLiteral("unknown command \"%1\"").arg(command.left(64)));
+}
+
+QJsonObject AdminService::issueToken(const QJsonObject &request)
+{
+    TokenRequest tokenRequest;
+    tokenRequest.kiosk = request.value(QStringLiteral("kiosk")).toString();
+    tokenRequest.lifetimeSecs = qint64(request.value(QStringLiteral("expiresIn")).toDouble(0));
+    for (const QJsonValue &value : request.value(QStringLiteral("origins")).toArray()) {
+        QString origin;
+        QString error;
+        if (!OriginPolicy::normalize(value.toString(), &origin, &error))
+            return failure(error);
+        tokenRequest.origins.append(origin);
+    }
+    IssuedToken issued;
+    QString error;
+    if (!m_tokens->issue(tokenRequest, &issued, &error))
+        return failure(error);
+    TokenRecord record;
+    record.jti = issued.claims.jti;
+    record.kiosk = issued.claims.subject;
+    record.keyId = issued.claims.keyId;
+    record.origins = issued.claims.origins;
+    record.created = issued.claims.issuedAt;
+    record.expires = issued.claims.expiresAt;
+    // Only a recorded token is a valid token: if this fails, the token that
+    // was just signed is never shown and never works.
+    if (!m_registry->insertToken(record, &error))
+        return failure(error);
+    qCInfo(lcTokens).noquote() << "issued token" << record.jti << "for kiosk" << record.kiosk;
+    QJsonObject answer = recordJson(record, m_clock->nowSecs());
+    answer.insert(QStringLiteral("ok"), true);
+    answer.insert(QStringLiteral("token"), QString::fromLatin1(issued.token));
+    return answer;
+}
+
+QJsonObject AdminService::listTokens()
+{
+    QList<TokenRecord> records;
+    QString error;
+    if (!m_registry->listTokens(&records, &error))
+        return failure(error);
+    QJsonArray tokens;
+    const qint64 now = m_clock->nowSecs();
+    for (const TokenRecord &record : records)
+        tokens.append(recordJson(record, now));
+    return {{QStringLiteral("ok"), true}, {QStringLiteral("tokens"), tokens}};
+}
+
+QJsonObject AdminService::revokeToken(const QJsonObject &request)
+{
+    const QString target = request.value(QStringLiteral("target")).toString();
+    if (target.isEmpty())
+        return failure(QStringLiteral("name the kiosk or the token id to revoke"));
+    QStringList jtis;
+    QString error;
+    if (!m_registry->revoke(target, m_clock->nowSecs(), QStringLiteral("revoked by operator"), &jtis, &error))
+        return failure(error);
+    const int closed = closeSessions(jtis, QStringLiteral("token revoked"));
+    qCInfo(lcTokens).noquote() << "revoked" << jtis.join(QLatin1Char(' ')) << "- closed" << closed
+                               << "session(s)";
+    return {{QStringLiteral("ok"), true},
+            {QStringLiteral("revoked"), QJsonArray::fromStringList(jtis)},
+            {QStringLiteral("sessionsClosed"), closed}};
+}
+
+QJsonObject AdminService::rotateKeys(const QJsonObject &request)
+{
+    const bool retireOld = request.value(QStringLiteral("retireOld")).toBool();
+    QString kid;
+    QStringList jtis;
+    QString error;
+    if (!m_keys->rotate(retireOld, &kid, &jtis, &error))
+        return failure(error);
+    const int closed = closeSessions(jtis, QStringLiteral("signing key retired"));
+    return {{QStringLiteral("ok"), true},
+            {QStringLiteral("kid"), kid},
+            {QStringLiteral("revoked"), QJsonArray::fromStringList(jtis)},
+            {QStringLiteral("sessionsClosed"), closed}};
+}
+
+QJsonObject AdminService::status()
+{
+    QJsonObject answer = m_statusSource ? m_statusSource()
+                                        : QJsonObject{{QStringLiteral("running"), false},
+                                                      {QStringLiteral("sessions"), QJsonArray()}};
+    answer.insert(QStringLiteral("ok"), true);
+    return answer;
+}
+
+int AdminService::closeSessions(const QStringList &jtis, const QString &reason)
+{
+    return (m_revocationHook && !jtis.isEmpty()) ? m_revocationHook(jtis, reason) : 0;
+}
+
+} // namespace KioskGate

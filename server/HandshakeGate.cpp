@@ -1,0 +1,292 @@
+#include "HandshakeGate.h"
+
+#include "Logging.h"
+
+#include <QDateTime>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTimer>
+
+namespace KioskGate {
+
+using Protocol::Refusal;
+
+namespace {
+
+// How long a refused client may take to read its answer before the socket
+// is torn down.
+constexpr int LingerMs = 5000;
+
+// Origin is client-supplied: keep logs and the activity view readable and
+// bounded whatever it holds (the head parser already refused controls).
+QString sanitizedOrigin(const QByteArray &origin)
+{
+    QString text = QString::fromLatin1(origin.left(200));
+    for (QChar &c : text) {
+        if (c.unicode() < 0x20 || c.unicode() > 0x7e)
+            c = QLatin1Char('?');
+    }
+    return text;
+}
+
+QString peerAddress(const QTcpSocket *socket)
+{
+    QHostAddress address = socket->peerAddress();
+    // Report IPv4 clients of a dual-stack listener as plain IPv4, so one
+    // client has one failure budget and one name in the logs.
+    bool isV4 = false;
+    const quint32 v4 = address.toIPv4Address(&isV4);
+    if (isV4)
+        address = QHostAddress(v4);
+    return address.toString();
+}
+
+} // namespace
+
+HandshakeGate::HandshakeGate(Authenticator *authenticator, QObject *parent)
+    : QObject(parent), m_authenticator(authenticator), m_listener(new QTcpServer(this))
+{
+    qRegisterMetaType<KioskGate::AuthDecision>();
+    qRegisterMetaType<KioskGate::HandshakeRefusal>();
+    connect(m_listener, &QTcpServer::pendingConnectionAvailable, this, &HandshakeGate::acceptPending);
+    connect(m_listener, &QTcpServer::acceptError, this, [this](QAbstractSocket::SocketError error) {
+        // QTcpServer stops accepting for good after a hard accept() error
+        // (e.g. out of file descriptors); resume once the pressure may be gone.
+        qCWarning(lcGate) << "accept failed:" << error << m_listener->errorString()
+                          << "- pausing accepts for 1 s";
+        m_listener->pauseAccepting();
+        QTimer::singleShot(1000, this, [this] { m_listener->resumeAccepting(); });
+    });
+
+    auto *sweep = new QTimer(this);
+    sweep->setInterval(250);
+    connect(sweep, &QTimer::timeout, this, [this] {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        QList<QTcpSocket *> late;
+        for (auto it = m_pending.cbegin(); it != m_pending.cend(); ++it) {
+            if (now - it.value() >= m_limits.headTimeoutMs)
+                late.append(it.key());
+        }
+        for (QTcpSocket *socket : late)
+            refuse(socket, Refusal::RequestTimeout, {});
+    });
+    sweep->start();
+}
+
+HandshakeGate::~HandshakeGate() = default;
+
+void HandshakeGate::addGetRoute(const QByteArray &path, HttpHandler handler)
+{
+    m_getRoutes.insert(path, std::move(handler));
+}
+
+bool HandshakeGate::listen(const QHostAddress &address, quint16 port, QString *error)
+{
+    m_listener->setListenBacklogSize(m_limits.listenBacklog);
+    m_listener->setMaxPendingConnections(m_limits.listenBacklog);
+    if (!m_listener->listen(address, port)) {
+        if (error) {
+            *error = QStringLiteral("cannot listen on %1 port %2: %3")
+                         .arg(address.toString()).arg(port).arg(m_listener->errorString());
+        }
+        return false;
+    }
+    return true;
+}
+
+void HandshakeGate::close()
+{
+    m_listener->close();
+    const auto pending = m_pending.keys();
+    for (QTcpSocket *socket : pending)
+        socket->abort();
+}
+
+bool HandshakeGate::isListening() const
+{
+    return m_listener->isListening();
+}
+
+QHostAddress HandshakeGate::serverAddress() const
+{
+    return m_listener->serverAddress();
+}
+
+quint16 HandshakeGate::serverPort() const
+{
+    return m_listener->serverPort();
+}
+
+void HandshakeGate::acceptPending()
+{
+    while (QTcpSocket *socket = m_listener->nextPendingConnection()) {
+        // Qt buffers no more than one head plus one byte; the rest waits in
+        // the kernel, so a client cannot make us hold megabytes of header.
+        socket->setReadBufferSize(m_limits.maxHeadBytes + 1);
+        m_pending.insert(socket, QDateTime::currentMSecsSinceEpoch());
+        connect(socket, &QTcpSocket::readyRead, this, [this, socket] { inspect(socket); });
+        connect(socket, &QTcpSocket::disconnected, this, [this, socket] {
+            m_pending.remove(socket);
+            socket->deleteLater();
+        });
+        if (socket->bytesAvailable() > 0)
+            inspect(socket);
+    }
+}
+
+void HandshakeGate::inspect(QTcpSocket *socket)
+{
+    if (!m_pending.contains(socket))
+        return;
+    const QByteArray data = socket->peek(m_limits.maxHeadBytes + 1);
+    HttpRequestHead head;
+    switch (head.parse(data, m_limits.maxHeadBytes)) {
+    case HttpRequestHead::ParseResult::Incomplete:
+        return;
+    case HttpRequestHead::ParseResult::TooLarge:
+        refuse(socket, Refusal::HeadTooLarge, {});
+        return;
+    case HttpRequestHead::ParseResult::Malformed:
+        refuse(socket, Refusal::MalformedRequest, {});
+        return;
+    case HttpRequestHead::ParseResult::Complete:
+        route(socket, head);
+        return;
+    }
+}
+
+void HandshakeGate::route(QTcpSocket *socket, const HttpRequestHead &head)
+{
+    const QByteArray path = head.path();
+    if (path == Protocol::KioskPath) {
+        handleUpgrade(socket, head);
+        return;
+    }
+    const auto handler = m_getRoutes.constFind(path);
+    if (handler == m_getRoutes.cend()) {
+        refuse(socket, Refusal::NotFound, {});
+        return;
+    }
+    if (head.method() != "GET" && head.method() != "HEAD") {
+        refuse(socket, Refusal::MethodNotAllowed, {});
+        return;
+    }
+    HttpResponse response = (*handler)(head, peerAddress(socket));
+    if (head.method() == "HEAD")
+        response.setBody("application/json", {});
+    respond(socket, response);
+}
+
+void HandshakeGate::handleUpgrade(QTcpSocket *socket, const HttpRequestHead &head)
+{
+    if (head.method() != "GET") {
+        refuse(socket, Refusal::MethodNotAllowed, {});
+        return;
+    }
+    // RFC 6455 section 4.2.1, checked here because QWebSocketServer closes a
+    // bad handshake without any answer.
+    if (head.version() != "HTTP/1.1" || head.headerCount("host") != 1
+        || !head.headerHasToken("upgrade", "websocket")
+        || !head.headerHasToken("connection", "upgrade")) {
+        refuse(socket, Refusal::NotWebSocketUpgrade, {});
+        return;
+    }
+    if (head.headerCount("sec-websocket-version") != 1
+        || head.header("sec-websocket-version") != "13") {
+        refuse(socket, Refusal::UnsupportedVersion, {});
+        return;
+    }
+    const QByteArray key = head.header("sec-websocket-key");
+    const auto decoded = QByteArray::fromBase64Encoding(key, QByteArray::AbortOnBase64DecodingErrors);
+    if (head.headerCount("sec-websocket-key") != 1 || key.size() != 24 || !decoded
+        || decoded.decoded.size() != 16) {
+        refuse(socket, Refusal::BadWebSocketKey, {});
+        return;
+    }
+    if (m_atCapacity && m_atCapacity()) {
+        refuse(socket, Refusal::ServerFull, {});
+        return;
+    }
+
+    const AuthDecision decision = m_authenticator->authorize(head, peerAddress(socket));
+    if (!decision.accepted) {
+        refuse(socket, decision.refusal, decision.detail, &decision);
+        return;
+    }
+    release(socket);
+    Q_EMIT handshakeAccepted(socket, decision);
+}
+
+void HandshakeGate::refuse(QTcpSocket *socket, Refusal refusal, const QString &detail,
+                           const AuthDecision *decision)
+{
+    QJsonObject details;
+    if (!detail.isEmpty())
+        details.insert(QStringLiteral("reason"), detail);
+    HttpResponse response = HttpResponse::refusal(refusal, details);
+    switch (response.status()) {
+    case 401:
+        response.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+        break;
+    case 426:
+        response.setHeader("Sec-WebSocket-Version", "13");
+        break;
+    case 429:
+        response.setHeader("Retry-After", QByteArray::number(decision ? decision->retryAfterSecs : 1));
+        break;
+    case 503:
+        response.setHeader("Retry-After", "5");
+        break;
+    case 405:
+        response.setHeader("Allow", "GET");
+        break;
+    default:
+        break;
+    }
+
+    HandshakeRefusal event;
+    event.atMs = QDateTime::currentMSecsSinceEpoch();
+    event.address = peerAddress(socket);
+    event.status = response.status();
+    event.code = Protocol::refusalCode(refusal);
+    event.detail = detail;
+    if (decision) {
+        event.origin = sanitizedOrigin(decision->origin);
+        event.transport = Protocol::transportName(decision->transport);
+    }
+    QString line = QStringLiteral("refused %1 %2").arg(event.status).arg(event.code);
+    if (!detail.isEmpty())
+        line += QStringLiteral(" (%1)").arg(detail);
+    line += QStringLiteral(" from ") + event.address;
+    if (!event.origin.isEmpty())
+        line += QStringLiteral(" origin=") + event.origin;
+    if (!event.transport.isEmpty() && decision && decision->transport != Protocol::Transport::None)
+        line += QStringLiteral(" transport=") + event.transport;
+    qCInfo(lcGate).noquote() << line;
+    Q_EMIT handshakeRefused(event);
+    respond(socket, response);
+}
+
+void HandshakeGate::respond(QTcpSocket *socket, const HttpResponse &response)
+{
+    release(socket);
+    // Consume what the client sent: closing with unread input makes the
+    // kernel send RST, and the client would lose the answer.
+    connect(socket, &QTcpSocket::readyRead, socket, [socket] { socket->readAll(); });
+    connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    socket->setReadBufferSize(0);
+    socket->readAll();
+    socket->write(response.serialize());
+    socket->disconnectFromHost();
+    if (socket->state() != QAbstractSocket::UnconnectedState)
+        QTimer::singleShot(LingerMs, socket, [socket] { socket->abort(); });
+}
+
+void HandshakeGate::release(QTcpSocket *socket)
+{
+    m_pending.remove(socket);
+    disconnect(socket, nullptr, this, nullptr);
+    socket->setReadBufferSize(0);
+}
+
+} // namespace KioskGate

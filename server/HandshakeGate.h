@@ -1,0 +1,92 @@
+#pragma once
+
+#include "Authenticator.h"
+#include "HttpRequestHead.h"
+#include "HttpResponse.h"
+
+#include <QHash>
+#include <QHostAddress>
+#include <QObject>
+#include <QTcpSocket>
+
+#include <functional>
+
+class QTcpServer;
+
+namespace KioskGate {
+
+/// A refused handshake, as the activity log records it. Holds reason codes
+/// and client-visible facts only, never a credential.
+struct HandshakeRefusal
+{
+    qint64 atMs = 0;
+    QString address;
+    QString origin; ///< sanitised, at most 200 characters
+    QString transport;
+    int status = 0;
+    QString code;
+    QString detail;
+};
+
+/// The listener in front of QWebSocketServer.
+///
+/// It owns the listening socket (QWebSocketServer never listens), reads each
+/// request head with peek() so nothing is consumed, and decides before any
+/// upgrade: plain HTTP routes are answered here, bad requests get their HTTP
+/// status, and only an authenticated, well-formed upgrade is handed on
+/// through handshakeAccepted() with the socket still holding the request.
+class HandshakeGate : public QObject
+{
+    Q_OBJECT
+public:
+    using HttpHandler = std::function<HttpResponse(const HttpRequestHead &, const QString &address)>;
+
+    struct Limits
+    {
+        int maxHeadBytes = 8192;
+        int headTimeoutMs = 10000;
+        int listenBacklog = 4096;
+    };
+
+    HandshakeGate(Authenticator *authenticator, QObject *parent = nullptr);
+    ~HandshakeGate() override;
+
+    void setLimits(const Limits &limits) { m_limits = limits; }
+    /// Asked before authenticating an upgrade; true answers 503.
+    void setCapacityProbe(std::function<bool()> atCapacity) { m_atCapacity = std::move(atCapacity); }
+    /// Serves GET (and HEAD) requests for `path` on the same port.
+    void addGetRoute(const QByteArray &path, HttpHandler handler);
+
+    bool listen(const QHostAddress &address, quint16 port, QString *error);
+    void close();
+    bool isListening() const;
+    QHostAddress serverAddress() const;
+    quint16 serverPort() const;
+    int pendingRequests() const { return m_pending.size(); }
+
+Q_SIGNALS:
+    /// An upgrade passed every check. The receiver hands `socket` to
+    /// QWebSocketServer::handleConnection(); the gate has let go of it.
+    void handshakeAccepted(QTcpSocket *socket, const KioskGate::AuthDecision &decision);
+    void handshakeRefused(const KioskGate::HandshakeRefusal &refusal);
+
+private:
+    void acceptPending();
+    void inspect(QTcpSocket *socket);
+    void route(QTcpSocket *socket, const HttpRequestHead &head);
+    void handleUpgrade(QTcpSocket *socket, const HttpRequestHead &head);
+    void refuse(QTcpSocket *socket, Protocol::Refusal refusal, const QString &detail,
+                const AuthDecision *decision = nullptr);
+    void respond(QTcpSocket *socket, const HttpResponse &response);
+    void release(QTcpSocket *socket);
+
+    Authenticator *m_authenticator;
+    QTcpServer *m_listener;
+    Limits m_limits;
+    std::function<bool()> m_atCapacity;
+    QHash<QByteArray, HttpHandler> m_getRoutes;
+    QHash<QTcpSocket *, qint64> m_pending; // socket -> accepted at (ms)
+};
+
+} // namespace KioskGate
+Q_DECLARE_METATYPE(KioskGate::HandshakeRefusal)

@@ -1,0 +1,57 @@
+#pragma once
+
+#include "HandshakeGate.h"
+#include "ServerCore.h"
+#include "SessionInfo.h"
+
+#include <QHostAddress>
+#include <QObject>
+
+class QThread;
+
+namespace KioskGate {
+
+class Clock;
+class SigningKeyRing;
+
+/// The server as the rest of the program sees it: owns the network thread
+/// and the ServerCore living there. Its methods are called from the control
+/// (GUI or main) thread; they never wait on anything but the network thread,
+/// which itself never waits on the control thread. Events arrive as queued
+/// signals.
+class KioskServer : public QObject
+{
+    Q_OBJECT
+public:
+    KioskServer(ServerCore::Config config, const SigningKeyRing *keys, const Clock *clock,
+                QObject *parent = nullptr);
+    ~KioskServer() override;
+
+    /// Starts the network thread and listens; false with a reason on failure.
+    bool start(QString *error);
+    /// Closes every session with 1001, waits briefly for the closing
+    /// handshakes, and stops the thread.
+    void stop();
+    bool isRunning() const { return m_running; }
+
+    quint16 port() const { return m_port; }
+    QHostAddress address() const { return m_address; }
+
+    QList<SessionInfo> sessions() const;
+    /// Marks tokens revoked and closes their live sessions with 4403.
+    int revokeTokens(const QStringList &jtis, const QString &reason);
+
+Q_SIGNALS:
+    void sessionOpened(const KioskGate::SessionInfo &session);
+    void sessionClosed(const KioskGate::SessionInfo &session, int closeCode, const QString &reason);
+    void handshakeRefused(const KioskGate::HandshakeRefusal &refusal);
+
+private:
+    QThread *m_thread;
+    ServerCore *m_core;
+    bool m_running = false;
+    quint16 m_port = 0;
+    QHostAddress m_address;
+};
+
+} // namespace KioskGate

@@ -1,0 +1,120 @@
+#include "ServerCore.h"
+
+#include "Authenticator.h"
+#include "Clock.h"
+#include "FailureLimiter.h"
+#include "Logging.h"
+#include "OriginPolicy.h"
+#include "SessionManager.h"
+#include "TokenRegistry.h"
+#include "TokenService.h"
+#include "TokenStatusCache.h"
+
+#include <QJsonObject>
+
+namespace KioskGate {
+
+ServerCore::ServerCore(Config config, const SigningKeyRing *keys, const Clock *clock)
+    : m_config(std::move(config)), m_keys(keys), m_clock(clock)
+{
+}
+
+ServerCore::~ServerCore()
+{
+    stop();
+}
+
+bool ServerCore::start(QString *error)
+{
+    const ServerSettings &s = m_config.settings;
+    if (!s.validate(error))
+        return false;
+    m_registry = std::make_unique<TokenRegistry>();
+    if (!m_registry->open(m_config.databasePath, error))
+        return false;
+    m_tokens = std::make_unique<TokenService>(m_keys, m_clock, m_config.issuer, m_config.audience);
+    m_origins = std::make_unique<OriginPolicy>();
+    if (!m_origins->setAllowedOrigins(s.allowedOrigins, error))
+        return false;
+    m_limiter = std::make_unique<FailureLimiter>(m_clock, s.failureBurst, s.failureRefillMs);
+    m_statusCache = new TokenStatusCache(m_registry.get(), this);
+    m_authenticator = std::make_unique<Authenticator>(m_tokens.get(), m_statusCache, m_limiter.get(),
+                                                      m_origins.get());
+    m_authenticator->setAllowNonBrowserClients(s.allowNonBrowserClients);
+    m_authenticator->setAllowQueryToken(s.allowQueryToken);
+
+    m_sessions = new SessionManager(m_clock, this);
+    m_sessions->setLimits({s.maxFrameBytes, s.maxMessageBytes, s.heartbeatIntervalMs,
+                           s.heartbeatMissesAllowed});
+    connect(m_sessions, &SessionManager::sessionOpened, this, [this](const SessionInfo &session) {
+        m_statusCache->recordUse(session.jti, session.address, session.connectedAtMs / 1000);
+        Q_EMIT sessionOpened(session);
+    });
+    connect(m_sessions, &SessionManager::sessionClosed, this, &ServerCore::sessionClosed);
+
+    m_gate = new HandshakeGate(m_authenticator.get(), this);
+    m_gate->setLimits({s.maxHeadBytes, s.headTimeoutMs, s.listenBacklog});
+    m_gate->setCapacityProbe([this] {
+        return m_sessions->connectionCount() >= m_config.settings.maxConnections;
+    });
+    m_gate->addGetRoute(Protocol::HealthPath, [this](const HttpRequestHead &, const QString &) {
+        HttpResponse response(200);
+        response.setJsonBody({{QStringLiteral("status"), QStringLiteral("ok")},
+                              {QStringLiteral("version"), QStringLiteral(KIOSKGATE_VERSION)},
+                              {QStringLiteral("sessions"), m_sessions->connectionCount()}});
+        return response;
+    });
+    connect(m_gate, &HandshakeGate::handshakeAccepted, m_sessions, &SessionManager::adopt);
+    connect(m_gate, &HandshakeGate::handshakeRefused, this, &ServerCore::handshakeRefused);
+
+    if (!m_gate->listen(s.listenAddress, s.port, error))
+        return false;
+    qCInfo(lcServer).noquote() << "listening on" << m_gate->serverAddress().toString() << "port"
+                               << m_gate->serverPort() << "- allowed origins:"
+                               << (s.allowedOrigins.isEmpty() ? QStringLiteral("(none)")
+                                                              : s.allowedOrigins.join(QLatin1Char(' ')));
+    if (s.allowQueryToken)
+        qCWarning(lcServer) << "query-string tokens (?access_token=) are enabled: URLs carrying"
+                               " tokens can end up in proxy logs and browser history";
+    return true;
+}
+
+void ServerCore::stop()
+{
+    if (m_gate)
+        m_gate->close();
+    if (m_sessions)
+        m_sessions->closeAll(Protocol::CloseCode::GoingAway, QStringLiteral("server shutting down"));
+    if (m_statusCache)
+        m_statusCache->flush();
+}
+
+quint16 ServerCore::port() const
+{
+    return m_gate ? m_gate->serverPort() : 0;
+}
+
+QHostAddress ServerCore::address() const
+{
+    return m_gate ? m_gate->serverAddress() : QHostAddress();
+}
+
+QList<SessionInfo> ServerCore::sessions() const
+{
+    return m_sessions ? m_sessions->snapshot() : QList<SessionInfo>();
+}
+
+int ServerCore::sessionCount() const
+{
+    return m_sessions ? m_sessions->connectionCount() : 0;
+}
+
+int ServerCore::revokeTokens(const QStringList &jtis, const QString &reason)
+{
+    if (!m_sessions)
+        return 0;
+    m_statusCache->markRevoked(jtis);
+    return m_sessions->closeByJtis(jtis, Protocol::CloseCode::TokenRevoked, reason);
+}
+
+} // namespace KioskGate

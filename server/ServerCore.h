@@ -1,0 +1,69 @@
+#pragma once
+
+#include "HandshakeGate.h"
+#include "ServerSettings.h"
+#include "SessionInfo.h"
+
+#include <QObject>
+#include <memory>
+
+namespace KioskGate {
+
+class Authenticator;
+class Clock;
+class FailureLimiter;
+class OriginPolicy;
+class SessionManager;
+class SigningKeyRing;
+class TokenRegistry;
+class TokenService;
+class TokenStatusCache;
+
+/// The data plane: everything that runs on the network thread. Built and
+/// destroyed on that thread by KioskServer; all calls come through queued or
+/// blocking-queued invocations.
+class ServerCore : public QObject
+{
+    Q_OBJECT
+public:
+    struct Config
+    {
+        ServerSettings settings;
+        QString databasePath;
+        QString issuer;
+        QString audience;
+    };
+
+    ServerCore(Config config, const SigningKeyRing *keys, const Clock *clock);
+    ~ServerCore() override;
+
+    bool start(QString *error);
+    void stop();
+
+    quint16 port() const;
+    QHostAddress address() const;
+    QList<SessionInfo> sessions() const;
+    int sessionCount() const;
+    /// Marks `jtis` revoked and closes their sessions with 4403.
+    int revokeTokens(const QStringList &jtis, const QString &reason);
+
+Q_SIGNALS:
+    void sessionOpened(const KioskGate::SessionInfo &session);
+    void sessionClosed(const KioskGate::SessionInfo &session, int closeCode, const QString &reason);
+    void handshakeRefused(const KioskGate::HandshakeRefusal &refusal);
+
+private:
+    Config m_config;
+    const SigningKeyRing *m_keys;
+    const Clock *m_clock;
+    std::unique_ptr<TokenRegistry> m_registry;
+    std::unique_ptr<TokenService> m_tokens;
+    std::unique_ptr<OriginPolicy> m_origins;
+    std::unique_ptr<FailureLimiter> m_limiter;
+    std::unique_ptr<Authenticator> m_authenticator;
+    TokenStatusCache *m_statusCache = nullptr;
+    SessionManager *m_sessions = nullptr;
+    HandshakeGate *m_gate = nullptr;
+};
+
+} // namespace KioskGate

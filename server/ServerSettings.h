@@ -1,0 +1,47 @@
+#pragma once
+
+#include <QHostAddress>
+#include <QString>
+#include <QStringList>
+
+namespace KioskGate {
+
+/// Everything an operator can tune about the server, with safe defaults.
+/// Loaded from `settings.ini` in the data directory (SettingsStore);
+/// command-line options override it for one run.
+struct ServerSettings
+{
+    QHostAddress listenAddress = QHostAddress(QHostAddress::LocalHost);
+    quint16 port = 8765;
+    int listenBacklog = 4096;
+
+    /// Exact web origins kiosk pages are served from.
+    QStringList allowedOrigins;
+    /// Accept requests without Origin (Node, Qt, Python kiosks) when they
+    /// present their token in the Authorization header.
+    bool allowNonBrowserClients = true;
+    /// Accept ?access_token= (legacy clients). Off: URLs end up in logs.
+    bool allowQueryToken = false;
+
+    int maxConnections = 10000;
+    int maxHeadBytes = 8192;
+    int headTimeoutMs = 10000;
+
+    /// Failed handshakes (401/403) an address may make at once, and how fast
+    /// that budget refills (one unit per `failureRefillMs`).
+    int failureBurst = 10;
+    int failureRefillMs = 6000;
+
+    int maxFrameBytes = 64 * 1024;
+    int maxMessageBytes = 64 * 1024;
+
+    /// Ping interval; a kiosk that has not answered for
+    /// `heartbeatMissesAllowed` intervals is dropped.
+    int heartbeatIntervalMs = 15000;
+    int heartbeatMissesAllowed = 2;
+
+    /// Checks ranges and the origin list; the error names the bad setting.
+    bool validate(QString *error) const;
+};
+
+} // namespace KioskGate

@@ -1,0 +1,269 @@
+#include "SessionManager.h"
+
+#include "Clock.h"
+#include "Logging.h"
+#include "RandomId.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTcpSocket>
+#include <QTimer>
+#include <QWebSocket>
+#include <QWebSocketServer>
+
+namespace KioskGate {
+
+using Protocol::CloseCode;
+
+namespace {
+// A kiosk that does not finish the closing handshake in time is cut off.
+constexpr int CloseGraceMs = 3000;
+constexpr int MaxClientVersionChars = 64;
+constexpr int MaxPageUrlChars = 2048;
+} // namespace
+
+struct SessionManager::Session
+{
+    QWebSocket *socket = nullptr;
+    SessionInfo info;
+    bool closing = false;
+    int closeCode = 0;
+    QString closeReason;
+};
+
+SessionManager::SessionManager(const Clock *clock, QObject *parent)
+    : QObject(parent), m_clock(clock),
+      m_server(new QWebSocketServer(QStringLiteral("KioskGate"), QWebSocketServer::NonSecureMode, this)),
+      m_heartbeatTimer(new QTimer(this)), m_expiryTimer(new QTimer(this))
+{
+    qRegisterMetaType<KioskGate::SessionInfo>();
+    m_server->setSupportedSubprotocols({QString::fromLatin1(Protocol::SubprotocolV1)});
+    // Upgrades are handed over one by one and taken at once; the default of
+    // 30 would make QWebSocketServer drop connections in a reconnect storm.
+    m_server->setMaxPendingConnections(65535);
+    connect(m_server, &QWebSocketServer::newConnection, this, &SessionManager::onNewConnection);
+
+    connect(m_heartbeatTimer, &QTimer::timeout, this, &SessionManager::heartbeat);
+    m_heartbeatTimer->start(m_limits.heartbeatIntervalMs);
+    connect(m_expiryTimer, &QTimer::timeout, this, &SessionManager::expireTokens);
+    m_expiryTimer->start(200);
+}
+
+SessionManager::~SessionManager()
+{
+    const auto sessions = m_sessions.values();
+    for (Session *session : sessions) {
+        session->socket->abort();
+        delete session;
+    }
+}
+
+void SessionManager::setLimits(const Limits &limits)
+{
+    m_limits = limits;
+    m_heartbeatTimer->start(m_limits.heartbeatIntervalMs);
+}
+
+QString SessionManager::peerKey(const QHostAddress &address, quint16 port)
+{
+    return address.toString() + QLatin1Char('|') + QString::number(port);
+}
+
+void SessionManager::adopt(QTcpSocket *socket, const AuthDecision &decision)
+{
+    const QString key = peerKey(socket->peerAddress(), socket->peerPort());
+    m_expected.insert(key, decision);
+    // If the upgrade never completes, forget the expectation with the socket.
+    connect(socket, &QTcpSocket::disconnected, this, [this, key] { m_expected.remove(key); });
+    m_server->handleConnection(socket);
+}
+
+int SessionManager::connectionCount() const
+{
+    return m_sessions.size() + m_expected.size();
+}
+
+QList<SessionInfo> SessionManager::snapshot() const
+{
+    QList<SessionInfo> list;
+    list.reserve(m_sessions.size());
+    for (const Session *session : m_sessions)
+        list.append(session->info);
+    return list;
+}
+
+void SessionManager::onNewConnection()
+{
+    while (QWebSocket *socket = m_server->nextPendingConnection())
+        openSession(socket);
+}
+
+void SessionManager::openSession(QWebSocket *socket)
+{
+    const auto expected = m_expected.constFind(peerKey(socket->peerAddress(), socket->peerPort()));
+    if (expected == m_expected.cend()) {
+        // Only the gate hands connections over; anything else is a bug.
+        qCWarning(lcSession) << "an upgrade arrived without a gate decision; closing it";
+        socket->abort();
+        socket->deleteLater();
+        return;
+    }
+    const AuthDecision decision = *expected;
+    m_expected.erase(expected);
+
+    // Connect first: frames may already be waiting (QT-NOTES: pipelined data).
+    socket->setMaxAllowedIncomingFrameSize(quint64(m_limits.maxFrameBytes));
+    socket->setMaxAllowedIncomingMessageSize(quint64(m_limits.maxMessageBytes));
+
+    auto *session = new Session;
+    session->socket = socket;
+    SessionInfo &info = session->info;
+    info.id = RandomId::hex(8);
+    info.kiosk = decision.claims.subject;
+    info.jti = decision.claims.jti;
+    info.address = socket->peerAddress().toString();
+    info.origin = QString::fromLatin1(decision.origin);
+    info.transport = Protocol::transportName(decision.transport);
+    info.connectedAtMs = m_clock->nowMs();
+    info.lastSeenMs = info.connectedAtMs;
+    info.expiresAt = decision.claims.expiresAt;
+    m_sessions.insert(socket, session);
+    if (info.expiresAt > 0)
+        m_expiries.insert(info.expiresAt, session);
+
+    connect(socket, &QWebSocket::textMessageReceived, this,
+            [this, session](const QString &text) { onTextMessage(session, text); });
+    connect(socket, &QWebSocket::binaryMessageReceived, this, [this, session](const QByteArray &) {
+        closeSession(session, CloseCode::PolicyViolation, QStringLiteral("binary messages are not part of the protocol"));
+    });
+    connect(socket, &QWebSocket::pong, this, [this, session](quint64 elapsedMs, const QByteArray &) {
+        session->info.lastSeenMs = m_clock->nowMs();
+        session->info.rttMs = int(qMin<quint64>(elapsedMs, 3'600'000));
+    });
+    connect(socket, &QWebSocket::disconnected, this, [this, session] { dropSession(session); });
+
+    qCInfo(lcSession).noquote() << "kiosk" << info.kiosk << "connected from" << info.address
+                                << "session" << info.id << "jti" << info.jti
+                                << "transport" << info.transport;
+    const QJsonObject welcome{{QStringLiteral("type"), QStringLiteral("welcome")},
+                              {QStringLiteral("kiosk"), info.kiosk},
+                              {QStringLiteral("session"), info.id},
+                              {QStringLiteral("heartbeatMs"), m_limits.heartbeatIntervalMs}};
+    socket->sendTextMessage(QString::fromUtf8(QJsonDocument(welcome).toJson(QJsonDocument::Compact)));
+    Q_EMIT sessionOpened(info);
+}
+
+void SessionManager::onTextMessage(Session *session, const QString &text)
+{
+    session->info.lastSeenMs = m_clock->nowMs();
+    QJsonParseError parseError{};
+    const QJsonDocument document = QJsonDocument::fromJson(text.toUtf8(), &parseError);
+    auto reply = [session](const QString &error) {
+        const QJsonObject message{{QStringLiteral("type"), QStringLiteral("error")},
+                                  {QStringLiteral("error"), error}};
+        session->socket->sendTextMessage(
+            QString::fromUtf8(QJsonDocument(message).toJson(QJsonDocument::Compact)));
+    };
+    if (parseError.error != QJsonParseError::NoError || !document.isObject()) {
+        reply(QStringLiteral("malformed_message"));
+        return;
+    }
+    const QJsonObject message = document.object();
+    const QString type = message.value(QStringLiteral("type")).toString();
+    if (type == QLatin1String("status")) {
+        const QString version = message.value(QStringLiteral("clientVersion")).toString();
+        const QString page = message.value(QStringLiteral("pageUrl")).toString();
+        session->info.clientVersion = version.left(MaxClientVersionChars);
+        session->info.pageUrl = page.left(MaxPageUrlChars);
+    } else if (type != QLatin1String("ack")) {
+        reply(QStringLiteral("unknown_type"));
+        return;
+    }
+    Q_EMIT messageReceived(session->info.id, message);
+}
+
+int SessionManager::closeByJtis(const QStringList &jtis, CloseCode code, const QString &reason)
+{
+    int closed = 0;
+    const auto sessions = m_sessions.values();
+    for (Session *session : sessions) {
+        if (jtis.contains(session->info.jti)) {
+            closeSession(session, code, reason);
+            ++closed;
+        }
+    }
+    return closed;
+}
+
+void SessionManager::closeAll(CloseCode code, const QString &reason)
+{
+    const auto sessions = m_sessions.values();
+    for (Session *session : sessions)
+        closeSession(session, code, reason);
+}
+
+void SessionManager::closeSession(Session *session, CloseCode code, const QString &reason)
+{
+    if (session->closing)
+        return;
+    session->closing = true;
+    session->closeCode = int(code);
+    session->closeReason = reason;
+    qCInfo(lcSession).noquote() << "closing kiosk" << session->info.kiosk << "session"
+                                << session->info.id << "with" << int(code) << reason;
+    QWebSocket *socket = session->socket;
+    socket->close(QWebSocketProtocol::CloseCode(code), reason);
+    QTimer::singleShot(CloseGraceMs, socket, [socket] { socket->abort(); });
+}
+
+void SessionManager::dropSession(Session *session)
+{
+    QWebSocket *socket = session->socket;
+    if (!m_sessions.remove(socket))
+        return;
+    if (session->info.expiresAt > 0)
+        m_expiries.remove(session->info.expiresAt, session);
+    const int code = session->closing ? session->closeCode : int(socket->closeCode());
+    const QString reason = session->closing ? session->closeReason : socket->closeReason();
+    qCInfo(lcSession).noquote() << "kiosk" << session->info.kiosk << "session" << session->info.id
+                                << "disconnected, code" << code;
+    Q_EMIT sessionClosed(session->info, code, reason);
+    // Abort before deleting: a QWebSocket deleted with unsent data can leave
+    // its QTcpSocket behind (QT-NOTES).
+    socket->abort();
+    socket->deleteLater();
+    delete session;
+}
+
+void SessionManager::heartbeat()
+{
+    const qint64 now = m_clock->nowMs();
+    const qint64 deadAfter = qint64(m_limits.heartbeatIntervalMs) * m_limits.heartbeatMissesAllowed;
+    const auto sessions = m_sessions.values();
+    for (Session *session : sessions) {
+        if (now - session->info.lastSeenMs > deadAfter) {
+            qCInfo(lcSession).noquote() << "kiosk" << session->info.kiosk << "session"
+                                        << session->info.id << "missed its heartbeats; dropping it";
+            session->closing = true;
+            session->closeCode = 1006;
+            session->closeReason = QStringLiteral("heartbeat timeout");
+            session->socket->abort();
+            continue;
+        }
+        session->socket->ping();
+    }
+}
+
+void SessionManager::expireTokens()
+{
+    const qint64 nowSecs = m_clock->nowSecs();
+    QList<Session *> expired;
+    for (auto it = m_expiries.cbegin(); it != m_expiries.cend() && it.key() <= nowSecs; ++it)
+        expired.append(it.value());
+    for (Session *session : expired) {
+        m_expiries.remove(session->info.expiresAt, session);
+        closeSession(session, CloseCode::TokenExpired, QStringLiteral("token expired"));
+    }
+}
+
+} // namespace KioskGate

@@ -1,0 +1,80 @@
+#pragma once
+
+#include "Authenticator.h"
+#include "Protocol.h"
+#include "SessionInfo.h"
+
+#include <QHash>
+#include <QHostAddress>
+#include <QMultiMap>
+#include <QObject>
+
+class QTcpSocket;
+class QTimer;
+class QWebSocket;
+class QWebSocketServer;
+
+namespace KioskGate {
+
+class Clock;
+
+/// Live kiosk sessions: takes authenticated sockets from the gate, upgrades
+/// them through QWebSocketServer, greets each kiosk, keeps the heartbeat,
+/// and closes sessions whose token is revoked (4403) or expires (4401).
+class SessionManager : public QObject
+{
+    Q_OBJECT
+public:
+    struct Limits
+    {
+        int maxFrameBytes = 64 * 1024;
+        int maxMessageBytes = 64 * 1024;
+        int heartbeatIntervalMs = 15000;
+        int heartbeatMissesAllowed = 2;
+    };
+
+    explicit SessionManager(const Clock *clock, QObject *parent = nullptr);
+    ~SessionManager() override;
+
+    void setLimits(const Limits &limits);
+
+    /// Upgrades a socket the gate accepted; the session opens once the
+    /// WebSocket handshake completes.
+    void adopt(QTcpSocket *socket, const AuthDecision &decision);
+
+    /// Sessions plus upgrades in flight: what the connection cap counts.
+    int connectionCount() const;
+    QList<SessionInfo> snapshot() const;
+
+    /// Closes every session authenticated with one of `jtis`; returns how many.
+    int closeByJtis(const QStringList &jtis, Protocol::CloseCode code, const QString &reason);
+    /// Closes everything (server shutdown).
+    void closeAll(Protocol::CloseCode code, const QString &reason);
+
+Q_SIGNALS:
+    void sessionOpened(const KioskGate::SessionInfo &session);
+    void sessionClosed(const KioskGate::SessionInfo &session, int closeCode, const QString &reason);
+    void messageReceived(const QString &sessionId, const QJsonObject &message);
+
+private:
+    struct Session;
+    void onNewConnection();
+    void openSession(QWebSocket *socket);
+    void onTextMessage(Session *session, const QString &text);
+    void closeSession(Session *session, Protocol::CloseCode code, const QString &reason);
+    void dropSession(Session *session);
+    void heartbeat();
+    void expireTokens();
+    static QString peerKey(const QHostAddress &address, quint16 port);
+
+    const Clock *m_clock;
+    Limits m_limits;
+    QWebSocketServer *m_server;
+    QTimer *m_heartbeatTimer;
+    QTimer *m_expiryTimer;
+    QHash<QString, AuthDecision> m_expected; // peer "address|port" -> decision
+    QHash<QWebSocket *, Session *> m_sessions;
+    QMultiMap<qint64, Session *> m_expiries; // exp (secs) -> session
+};
+
+} // namespace KioskGate

@@ -1,0 +1,328 @@
+#include "TokenRegistry.h"
+
+#include <QAtomicInteger>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QUuid>
+#include <QVariant>
+
+namespace KioskGate {
+
+namespace {
+
+QAtomicInteger<quint64> s_connectionCounter;
+
+bool fail(QString *error, const QString &what, const QSqlError &sqlError)
+{
+    if (error)
+        *error = QStringLiteral("%1: %2").arg(what, sqlError.text());
+    return false;
+}
+
+bool exec(QSqlQuery &query, QString *error, const QString &what)
+{
+    if (!query.exec())
+        return fail(error, what, query.lastError());
+    return true;
+}
+
+TokenRecord recordFrom(const QSqlQuery &q)
+{
+    TokenRecord r;
+    r.jti = q.value(0).toString();
+    r.kiosk = q.value(1).toString();
+    r.keyId = q.value(2).toString();
+    const QString origins = q.value(3).toString();
+    r.origins = origins.isEmpty() ? QStringList() : origins.split(QLatin1Char(' '));
+    r.created = q.value(4).toLongLong();
+    r.expires = q.value(5).toLongLong();
+    r.revoked = q.value(6).toLongLong();
+    r.revokeReason = q.value(7).toString();
+    r.lastUsed = q.value(8).toLongLong();
+    r.lastAddress = q.value(9).toString();
+    return r;
+}
+
+const char RecordColumns[] = "jti, kiosk, kid, origins, created, expires, revoked, revoke_reason, "
+                             "last_used, last_address";
+
+} // namespace
+
+QString TokenRecord::state(qint64 nowSecs) const
+{
+    if (isRevoked())
+        return QStringLiteral("revoked");
+    if (isExpired(nowSecs))
+        return QStringLiteral("expired");
+    return QStringLiteral("active");
+}
+
+TokenRegistry::TokenRegistry()
+    : m_connectionName(QStringLiteral("kioskgate-registry-%1").arg(++s_connectionCounter))
+{
+}
+
+TokenRegistry::~TokenRegistry()
+{
+    {
+        QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+        if (db.isValid())
+            db.close();
+    }
+    if (QSqlDatabase::contains(m_connectionName))
+        QSqlDatabase::removeDatabase(m_connectionName);
+}
+
+bool TokenRegistry::open(const QString &path, QString *error)
+{
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
+    db.setDatabaseName(path);
+    // Another connection (the other thread, or a CLI call) may hold the write
+    // lock briefly; wait for it instead of failing.
+    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+    if (!db.open())
+        return fail(error, QStringLiteral("cannot open the registry %1").arg(path), db.lastError());
+    QSqlQuery pragma(db);
+    // WAL: readers never block the writer. FULL: a committed change survives
+    // a crash or power loss.
+    for (const char *statement : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
+                                  "PRAGMA foreign_keys=ON"}) {
+        if (!pragma.exec(QString::fromLatin1(statement)))
+            return fail(error, QStringLiteral("cannot configure the registry %1").arg(path),
+                        pragma.lastError());
+    }
+    // A file that is not a database fails here, not later.
+    if (!pragma.exec(QStringLiteral("PRAGMA quick_check")) || !pragma.next()
+        || pragma.value(0).toString() != QLatin1String("ok"))
+        return fail(error, QStringLiteral("the registry %1 is damaged").arg(path), pragma.lastError());
+    return createSchema(error) && loadInstanceId(error);
+}
+
+bool TokenRegistry::isOpen() const
+{
+    return QSqlDatabase::database(m_connectionName, false).isOpen();
+}
+
+bool TokenRegistry::createSchema(QString *error)
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    QSqlQuery q(db);
+    const char *statements[] = {
+        "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS signing_keys (kid TEXT PRIMARY KEY, created INTEGER NOT NULL,"
+        " retired INTEGER)",
+        "CREATE TABLE IF NOT EXISTS tokens (jti TEXT PRIMARY KEY, kiosk TEXT NOT NULL,"
+        " kid TEXT NOT NULL, origins TEXT NOT NULL DEFAULT '', created INTEGER NOT NULL,"
+        " expires INTEGER, revoked INTEGER, revoke_reason TEXT, last_used INTEGER,"
+        " last_address TEXT)",
+        "CREATE INDEX IF NOT EXISTS tokens_by_kiosk ON tokens (kiosk)",
+        "CREATE INDEX IF NOT EXISTS tokens_by_kid ON tokens (kid)",
+        "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '1')",
+    };
+    for (const char *statement : statements) {
+        if (!q.exec(QString::fromLatin1(statement)))
+            return fail(error, QStringLiteral("cannot create the registry schema"), q.lastError());
+    }
+    return true;
+}
+
+bool TokenRegistry::loadInstanceId(QString *error)
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    QSqlQuery q(db);
+    q.prepare(QStringLiteral("INSERT OR IGNORE INTO meta (key, value) VALUES ('instance_id', ?)"));
+    q.addBindValue(QUuid::createUuid().toString(QUuid::WithoutBraces));
+    if (!exec(q, error, QStringLiteral("cannot record the instance id")))
+        return false;
+    if (!q.exec(QStringLiteral("SELECT value FROM meta WHERE key = 'instance_id'")) || !q.next())
+        return fail(error, QStringLiteral("cannot read the instance id"), q.lastError());
+    m_instanceId = q.value(0).toString();
+    return true;
+}
+
+bool TokenRegistry::insertToken(const TokenRecord &r, QString *error)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(QStringLiteral("INSERT INTO tokens (jti, kiosk, kid, origins, created, expires)"
+                             " VALUES (?, ?, ?, ?, ?, ?)"));
+    q.addBindValue(r.jti);
+    q.addBindValue(r.kiosk);
+    q.addBindValue(r.keyId);
+    q.addBindValue(r.origins.isEmpty() ? QStringLiteral("") : r.origins.join(QLatin1Char(' ')));
+    q.addBindValue(r.created);
+    q.addBindValue(r.expires == 0 ? QVariant() : QVariant(r.expires));
+    return exec(q, error, QStringLiteral("cannot record the token"));
+}
+
+bool TokenRegistry::listTokens(QList<TokenRecord> *out, QString *error) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.setForwardOnly(true);
+    if (!q.exec(QStringLiteral("SELECT %1 FROM tokens ORDER BY created, kiosk")
+                    .arg(QLatin1String(RecordColumns))))
+        return fail(error, QStringLiteral("cannot list tokens"), q.lastError());
+    out->clear();
+    while (q.next())
+        out->append(recordFrom(q));
+    return true;
+}
+
+bool TokenRegistry::findToken(const QString &jti, TokenRecord *out, bool *found, QString *error) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(QStringLiteral("SELECT %1 FROM tokens WHERE jti = ?").arg(QLatin1String(RecordColumns)));
+    q.addBindValue(jti);
+    if (!exec(q, error, QStringLiteral("cannot look up a token")))
+        return false;
+    *found = q.next();
+    if (*found && out)
+        *out = recordFrom(q);
+    return true;
+}
+
+bool TokenRegistry::revoke(const QString &nameOrJti, qint64 nowSecs, const QString &reason,
+                           QStringList *revokedJtis, QString *error)
+{
+    QStringList jtis;
+    if (!revokeWhere(QStringLiteral("jti = ? OR kiosk = ?"), {nameOrJti, nameOrJti}, nowSecs,
+                     reason, &jtis, error))
+        return false;
+    if (jtis.isEmpty()) {
+        TokenRecord existing;
+        bool found = false;
+        if (!findToken(nameOrJti, &existing, &found, error))
+            return false;
+        if (error) {
+            *error = found ? QStringLiteral("token %1 is already revoked").arg(nameOrJti)
+                           : QStringLiteral("no active token has the id or kiosk name \"%1\"")
+                                 .arg(nameOrJti);
+        }
+        return false;
+    }
+    if (revokedJtis)
+        *revokedJtis = jtis;
+    return true;
+}
+
+bool TokenRegistry::revokeByKeyIds(const QStringList &keyIds, qint64 nowSecs, const QString &reason,
+                                   QStringList *revokedJtis, QString *error)
+{
+    QStringList all;
+    for (const QString &kid : keyIds) {
+        QStringList jtis;
+        if (!revokeWhere(QStringLiteral("kid = ?"), {kid}, nowSecs, reason, &jtis, error))
+            return false;
+        all += jtis;
+    }
+    if (revokedJtis)
+        *revokedJtis = all;
+    return true;
+}
+
+bool TokenRegistry::revokeWhere(const QString &where, const QVariantList &binds, qint64 nowSecs,
+                                const QString &reason, QStringList *revokedJtis, QString *error)
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    if (!db.transaction())
+        return fail(error, QStringLiteral("cannot start a transaction"), db.lastError());
+    QSqlQuery q(db);
+    q.prepare(QStringLiteral("SELECT jti FROM tokens WHERE revoked IS NULL AND (%1)").arg(where));
+    for (const QVariant &bind : binds)
+        q.addBindValue(bind);
+    if (!exec(q, error, QStringLiteral("cannot find tokens to revoke"))) {
+        db.rollback();
+        return false;
+    }
+    QStringList jtis;
+    while (q.next())
+        jtis.append(q.value(0).toString());
+    QSqlQuery update(db);
+    update.prepare(QStringLiteral("UPDATE tokens SET revoked = ?, revoke_reason = ? WHERE jti = ?"));
+    for (const QString &jti : jtis) {
+        update.addBindValue(nowSecs);
+        update.addBindValue(reason);
+        update.addBindValue(jti);
+        if (!exec(update, error, QStringLiteral("cannot revoke a token"))) {
+            db.rollback();
+            return false;
+        }
+    }
+    if (!db.commit())
+        return fail(error, QStringLiteral("cannot commit the revocation"), db.lastError());
+    *revokedJtis = jtis;
+    return true;
+}
+
+bool TokenRegistry::recordUses(const QHash<QString, TokenUse> &uses, QString *error)
+{
+    if (uses.isEmpty())
+        return true;
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    if (!db.transaction())
+        return fail(error, QStringLiteral("cannot start a transaction"), db.lastError());
+    QSqlQuery q(db);
+    q.prepare(QStringLiteral("UPDATE tokens SET last_used = ?, last_address = ? WHERE jti = ?"));
+    for (auto it = uses.cbegin(); it != uses.cend(); ++it) {
+        q.addBindValue(it->at);
+        q.addBindValue(it->address);
+        q.addBindValue(it.key());
+        if (!exec(q, error, QStringLiteral("cannot record token use"))) {
+            db.rollback();
+            return false;
+        }
+    }
+    if (!db.commit())
+        return fail(error, QStringLiteral("cannot commit token use"), db.lastError());
+    return true;
+}
+
+bool TokenRegistry::activeKeyIds(QStringList *keyIds, QString *current, QString *error) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    if (!q.exec(QStringLiteral("SELECT kid FROM signing_keys WHERE retired IS NULL ORDER BY created, rowid")))
+        return fail(error, QStringLiteral("cannot list signing keys"), q.lastError());
+    keyIds->clear();
+    while (q.next())
+        keyIds->append(q.value(0).toString());
+    if (!q.exec(QStringLiteral("SELECT value FROM meta WHERE key = 'current_kid'")))
+        return fail(error, QStringLiteral("cannot read the current signing key"), q.lastError());
+    *current = q.next() ? q.value(0).toString() : QString();
+    return true;
+}
+
+bool TokenRegistry::addKeyId(const QString &keyId, qint64 nowSecs, QString *error)
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    if (!db.transaction())
+        return fail(error, QStringLiteral("cannot start a transaction"), db.lastError());
+    QSqlQuery q(db);
+    q.prepare(QStringLiteral("INSERT INTO signing_keys (kid, created) VALUES (?, ?)"));
+    q.addBindValue(keyId);
+    q.addBindValue(nowSecs);
+    QSqlQuery current(db);
+    current.prepare(QStringLiteral("INSERT OR REPLACE INTO meta (key, value) VALUES ('current_kid', ?)"));
+    current.addBindValue(keyId);
+    if (!exec(q, error, QStringLiteral("cannot record the signing key"))
+        || !exec(current, error, QStringLiteral("cannot make the signing key current"))) {
+        db.rollback();
+        return false;
+    }
+    if (!db.commit())
+        return fail(error, QStringLiteral("cannot commit the signing key"), db.lastError());
+    return true;
+}
+
+bool TokenRegistry::retireKeyIds(const QStringList &keyIds, qint64 nowSecs, QString *error)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(QStringLiteral("UPDATE signing_keys SET retired = ? WHERE kid = ? AND retired IS NULL"));
+    for (const QString &kid : keyIds) {
+        q.addBindValue(nowSecs);
+        q.addBindValue(kid);
+        if (!exec(q, error, QStringLiteral("cannot retire a signing key")))
+            return false;
+    }
+    return true;
+}
+
+} // namespace KioskGate

@@ -1,0 +1,66 @@
+#pragma once
+
+#include "TokenRecord.h"
+
+#include <QHash>
+#include <QSqlDatabase>
+#include <QString>
+
+namespace KioskGate {
+
+/// The SQLite registry in the data directory: issued tokens (by jti, never
+/// the token), signing key ids, and the instance identity.
+///
+/// One object is one connection, used from the thread that opened it. The
+/// control thread and the network thread each open their own; SQLite's WAL
+/// mode lets them work side by side, and every change is committed before a
+/// call returns, so a crash loses nothing that was acknowledged.
+class TokenRegistry
+{
+public:
+    TokenRegistry();
+    ~TokenRegistry();
+    TokenRegistry(const TokenRegistry &) = delete;
+    TokenRegistry &operator=(const TokenRegistry &) = delete;
+
+    static QString fileName() { return QStringLiteral("kioskgate.db"); }
+
+    /// Opens (creating if needed) the database at `path`.
+    bool open(const QString &path, QString *error);
+    bool isOpen() const;
+
+    /// A random id made when the database was created; it names this
+    /// instance's entries in the OS keychain and its token issuer.
+    QString instanceId() const { return m_instanceId; }
+
+    bool insertToken(const TokenRecord &record, QString *error);
+    bool listTokens(QList<TokenRecord> *out, QString *error) const;
+    bool findToken(const QString &jti, TokenRecord *out, bool *found, QString *error) const;
+
+    /// Revokes the token `nameOrJti` names: its jti, or every unrevoked token
+    /// of the kiosk with that name. Fails if nothing matches.
+    bool revoke(const QString &nameOrJti, qint64 nowSecs, const QString &reason,
+                QStringList *revokedJtis, QString *error);
+    /// Revokes every unrevoked token signed by one of `keyIds`.
+    bool revokeByKeyIds(const QStringList &keyIds, qint64 nowSecs, const QString &reason,
+                        QStringList *revokedJtis, QString *error);
+    /// Stores last-used times and addresses in one transaction.
+    bool recordUses(const QHash<QString, TokenUse> &uses, QString *error);
+
+    /// Signing keys that are not retired, oldest first, and the current one.
+    bool activeKeyIds(QStringList *keyIds, QString *current, QString *error) const;
+    /// Adds a key id and makes it the current one.
+    bool addKeyId(const QString &keyId, qint64 nowSecs, QString *error);
+    bool retireKeyIds(const QStringList &keyIds, qint64 nowSecs, QString *error);
+
+private:
+    bool createSchema(QString *error);
+    bool loadInstanceId(QString *error);
+    bool revokeWhere(const QString &where, const QVariantList &binds, qint64 nowSecs,
+                     const QString &reason, QStringList *revokedJtis, QString *error);
+
+    QString m_connectionName;
+    QString m_instanceId;
+};
+
+} // namespace KioskGate
