@@ -41,7 +41,9 @@ public:
     /// Checks that the keychain works: writes, reads back and deletes a random
     /// test entry. On failure `*error` says what to do, including how to
     /// start without a keychain. QtKeychain 0.13 has no availability check,
-    /// so this is the only reliable test.
+    /// so this is the only reliable test. Takes milliseconds when a keychain
+    /// answers or is plainly missing; a silent one costs one to three
+    /// timeouts.
     bool probe(QString *error);
 
     QString service() const { return m_service; }
