@@ -1,0 +1,203 @@
+#include "TokenRegistry.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace KioskGate;
+
+class TestTokenRegistry : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void init();
+    void insertListFind();
+    void revokeByJtiAndByKiosk();
+    void revokeUnknownFails();
+    void recordUses();
+    void keys();
+    void persistsAndSharesInstanceId();
+    void corruptFileIsAnError();
+    void neverStoresTheToken();
+
+private:
+    TokenRecord record(const QString &jti, const QString &kiosk, const QString &kid = QStringLiteral("k1"));
+    std::unique_ptr<QTemporaryDir> m_dir;
+    QString path() const { return m_dir->filePath(QStringLiteral("kioskgate.db")); }
+};
+
+TokenRecord TestTokenRegistry::record(const QString &jti, const QString &kiosk, const QString &kid)
+{
+    TokenRecord r;
+    r.jti = jti;
+    r.kiosk = kiosk;
+    r.keyId = kid;
+    r.created = 1000;
+    return r;
+}
+
+void TestTokenRegistry::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+}
+
+void TestTokenRegistry::insertListFind()
+{
+    TokenRegistry registry;
+    QString error;
+    QVERIFY2(registry.open(path(), &error), qPrintable(error));
+    TokenRecord a = record(QStringLiteral("j1"), QStringLiteral("lobby-1"));
+    a.origins = {QStringLiteral("https://a.example"), QStringLiteral("https://b.example")};
+    a.expires = 5000;
+    QVERIFY2(registry.insertToken(a, &error), qPrintable(error));
+    QVERIFY(registry.insertToken(record(QStringLiteral("j2"), QStringLiteral("lobby-2")), &error));
+    QVERIFY2(!registry.insertToken(a, &error), "a jti is unique");
+
+    QList<TokenRecord> all;
+    QVERIFY(registry.listTokens(&all, &error));
+    QCOMPARE(all.size(), 2);
+    TokenRecord found;
+    bool exists = false;
+    QVERIFY(registry.findToken(QStringLiteral("j1"), &found, &exists, &error));
+    QVERIFY(exists);
+    QCOMPARE(found.kiosk, QStringLiteral("lobby-1"));
+    QCOMPARE(found.origins, a.origins);
+    QCOMPARE(found.expires, 5000);
+    QCOMPARE(found.state(4999), QStringLiteral("active"));
+    QCOMPARE(found.state(5000), QStringLiteral("expired"));
+    QVERIFY(registry.findToken(QStringLiteral("nope"), &found, &exists, &error));
+    QVERIFY(!exists);
+}
+
+void TestTokenRegistry::revokeByJtiAndByKiosk()
+{
+    TokenRegistry registry;
+    QString error;
+    QVERIFY(registry.open(path(), &error));
+    for (const char *jti : {"j1", "j2"})
+        QVERIFY(registry.insertToken(record(QString::fromLatin1(jti), QStringLiteral("lobby-1")), &error));
+    QVERIFY(registry.insertToken(record(QStringLiteral("j3"), QStringLiteral("lobby-2")), &error));
+
+    QStringList revoked;
+    QVERIFY(registry.revoke(QStringLiteral("j3"), 2000, QStringLiteral("test"), &revoked, &error));
+    QCOMPARE(revoked, QStringList{QStringLiteral("j3")});
+    QVERIFY(registry.revoke(QStringLiteral("lobby-1"), 2001, QStringLiteral("test"), &revoked, &error));
+    revoked.sort();
+    QCOMPARE(revoked, (QStringList{QStringLiteral("j1"), QStringLiteral("j2")}));
+
+    TokenRecord found;
+    bool exists = false;
+    QVERIFY(registry.findToken(QStringLiteral("j1"), &found, &exists, &error));
+    QVERIFY(found.isRevoked());
+    QCOMPARE(found.revoked, 2001);
+    QCOMPARE(found.revokeReason, QStringLiteral("test"));
+    QVERIFY(!registry.revoke(QStringLiteral("j1"), 2002, QString(), &revoked, &error));
+    QVERIFY2(error.contains(QStringLiteral("already revoked")), qPrintable(error));
+}
+
+void TestTokenRegistry::revokeUnknownFails()
+{
+    TokenRegistry registry;
+    QString error;
+    QVERIFY(registry.open(path(), &error));
+    QStringList revoked;
+    QVERIFY(!registry.revoke(QStringLiteral("ghost"), 1, QString(), &revoked, &error));
+    QVERIFY2(error.contains(QStringLiteral("ghost")), qPrintable(error));
+}
+
+void TestTokenRegistry::recordUses()
+{
+    TokenRegistry registry;
+    QString error;
+    QVERIFY(registry.open(path(), &error));
+    QVERIFY(registry.insertToken(record(QStringLiteral("j1"), QStringLiteral("k")), &error));
+    QHash<QString, TokenUse> uses;
+    uses.insert(QStringLiteral("j1"), TokenUse{4242, QStringLiteral("192.168.1.7")});
+    QVERIFY(registry.recordUses(uses, &error));
+    TokenRecord found;
+    bool exists = false;
+    QVERIFY(registry.findToken(QStringLiteral("j1"), &found, &exists, &error));
+    QCOMPARE(found.lastUsed, 4242);
+    QCOMPARE(found.lastAddress, QStringLiteral("192.168.1.7"));
+}
+
+void TestTokenRegistry::keys()
+{
+    TokenRegistry registry;
+    QString error;
+    QVERIFY(registry.open(path(), &error));
+    QStringList kids;
+    QString current;
+    QVERIFY(registry.activeKeyIds(&kids, &current, &error));
+    QVERIFY(kids.isEmpty());
+    QVERIFY(current.isEmpty());
+    QVERIFY(registry.addKeyId(QStringLiteral("a"), 1, &error));
+    QVERIFY(registry.addKeyId(QStringLiteral("b"), 2, &error));
+    QVERIFY(registry.activeKeyIds(&kids, &current, &error));
+    QCOMPARE(kids, (QStringList{QStringLiteral("a"), QStringLiteral("b")}));
+    QCOMPARE(current, QStringLiteral("b"));
+
+    QVERIFY(registry.insertToken(record(QStringLiteral("ja"), QStringLiteral("x"), QStringLiteral("a")), &error));
+    QVERIFY(registry.insertToken(record(QStringLiteral("jb"), QStringLiteral("x"), QStringLiteral("b")), &error));
+    QStringList revoked;
+    QVERIFY(registry.revokeByKeyIds({QStringLiteral("a")}, 3, QStringLiteral("retired"), &revoked, &error));
+    QCOMPARE(revoked, QStringList{QStringLiteral("ja")});
+    QVERIFY(registry.retireKeyIds({QStringLiteral("a")}, 3, &error));
+    QVERIFY(registry.activeKeyIds(&kids, &current, &error));
+    QCOMPARE(kids, QStringList{QStringLiteral("b")});
+}
+
+void TestTokenRegistry::persistsAndSharesInstanceId()
+{
+    QString error;
+    QString id;
+    {
+        TokenRegistry registry;
+        QVERIFY(registry.open(path(), &error));
+        id = registry.instanceId();
+        QVERIFY(!id.isEmpty());
+        QVERIFY(registry.insertToken(record(QStringLiteral("j1"), QStringLiteral("k")), &error));
+    }
+    TokenRegistry first;
+    TokenRegistry second; // a second connection, as the network thread has
+    QVERIFY(first.open(path(), &error));
+    QVERIFY(second.open(path(), &error));
+    QCOMPARE(first.instanceId(), id);
+    QCOMPARE(second.instanceId(), id);
+    QStringList revoked;
+    QVERIFY(first.revoke(QStringLiteral("j1"), 5, QString(), &revoked, &error));
+    TokenRecord found;
+    bool exists = false;
+    QVERIFY(second.findToken(QStringLiteral("j1"), &found, &exists, &error));
+    QVERIFY(found.isRevoked());
+}
+
+void TestTokenRegistry::corruptFileIsAnError()
+{
+    QFile file(path());
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(QByteArray(8192, 'x'));
+    file.close();
+    TokenRegistry registry;
+    QString error;
+    QVERIFY(!registry.open(path(), &error));
+    QVERIFY2(error.contains(path()), qPrintable(error));
+}
+
+void TestTokenRegistry::neverStoresTheToken()
+{
+    // The schema has no column that could hold a token: a token is only ever
+    // shown at issuance.
+    TokenRegistry registry;
+    QString error;
+    QVERIFY(registry.open(path(), &error));
+    QVERIFY(registry.insertToken(record(QStringLiteral("j1"), QStringLiteral("k")), &error));
+    QFile file(path());
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray schema = file.readAll();
+    QVERIFY(!schema.contains("token TEXT"));
+    QVERIFY(!schema.contains("secret"));
+}
+
+QTEST_GUILESS_MAIN(TestTokenRegistry)
+#include "tst_tokenregistry.moc"
