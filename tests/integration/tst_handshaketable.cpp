@@ -65,7 +65,7 @@ QByteArray TestHandshakeTable::token(const QString &kind)
     }
     if (kind == QLatin1String("alg-none")) {
         const QList<QByteArray> parts = m_good.split('.');
-        return b64(R"({"alg":"none","typ":"JWT"})") + '.' + parts[1] + '.';
+        return b64("{\"alg\":\"none\",\"typ\":\"JWT\"}") + '.' + parts[1] + '.';
     }
     if (kind == QLatin1String("expired"))
         return f.issue(QStringLiteral("old"), 60, {}, now - 3'600'000);

@@ -1,0 +1,178 @@
+// Live sessions with a real QWebSocket client: welcome, message limits,
+// revocation (4403), expiry (4401), heartbeat and shutdown (1001).
+
+#include "ServerFixture.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSignalSpy>
+#include <QWebSocket>
+
+namespace {
+
+struct Client
+{
+    QWebSocket socket;
+    QList<QJsonObject> messages;
+    int closeCode = -1;
+    qint64 closedAtMs = 0;
+
+    Client()
+    {
+        QObject::connect(&socket, &QWebSocket::textMessageReceived, [this](const QString &text) {
+            messages.append(QJsonDocument::fromJson(text.toUtf8()).object());
+        });
+        QObject::connect(&socket, &QWebSocket::disconnected, [this] {
+            closeCode = int(socket.closeCode());
+            closedAtMs = QDateTime::currentMSecsSinceEpoch();
+        });
+    }
+    void open(const QString &url, const QByteArray &token)
+    {
+        QNetworkRequest request{QUrl(url)};
+        request.setRawHeader("Authorization", "Bearer " + token);
+        socket.open(request);
+    }
+};
+
+} // namespace
+
+class TestSessions : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void welcomeAndStatus();
+    void malformedMessagesAreAnswered();
+    void messageTooBig();
+    void revocationClosesWith4403();
+    void expiryClosesWith4401();
+    void deadPeerIsDropped();
+    void shutdownClosesWith1001();
+};
+
+void TestSessions::welcomeAndStatus()
+{
+    ServerFixture f;
+    Client client;
+    client.open(f.url(), f.issue(QStringLiteral("lobby-1")));
+    QTRY_COMPARE_WITH_TIMEOUT(client.messages.size(), 1, 5000);
+    const QJsonObject welcome = client.messages.first();
+    QCOMPARE(welcome.value(QStringLiteral("type")).toString(), QStringLiteral("welcome"));
+    QCOMPARE(welcome.value(QStringLiteral("kiosk")).toString(), QStringLiteral("lobby-1"));
+    QCOMPARE(welcome.value(QStringLiteral("session")).toString().size(), 16);
+
+    client.socket.sendTextMessage(QStringLiteral("{\"type\":\"status\",\"clientVersion\":\"1.2.3\",\"pageUrl\":\"https://kiosk.example/app\"}"));
+    QTRY_VERIFY_WITH_TIMEOUT(!f.server().sessions().isEmpty()
+                                 && f.server().sessions().first().clientVersion == QLatin1String("1.2.3"), 5000);
+    const KioskGate::SessionInfo session = f.server().sessions().first();
+    QCOMPARE(session.kiosk, QStringLiteral("lobby-1"));
+    QCOMPARE(session.transport, QStringLiteral("header"));
+    QCOMPARE(session.pageUrl, QStringLiteral("https://kiosk.example/app"));
+    QCOMPARE(session.id, welcome.value(QStringLiteral("session")).toString());
+}
+
+void TestSessions::malformedMessagesAreAnswered()
+{
+    ServerFixture f;
+    Client client;
+    client.open(f.url(), f.issue(QStringLiteral("lobby-1")));
+    QTRY_COMPARE_WITH_TIMEOUT(client.messages.size(), 1, 5000);
+    client.socket.sendTextMessage(QStringLiteral("{not json"));
+    client.socket.sendTextMessage(QStringLiteral("{\"type\":\"launch-missiles\"}"));
+    QTRY_COMPARE_WITH_TIMEOUT(client.messages.size(), 3, 5000);
+    QCOMPARE(client.messages.at(1).value(QStringLiteral("error")).toString(), QStringLiteral("malformed_message"));
+    QCOMPARE(client.messages.at(2).value(QStringLiteral("error")).toString(), QStringLiteral("unknown_type"));
+    QCOMPARE(client.socket.state(), QAbstractSocket::ConnectedState);
+}
+
+void TestSessions::messageTooBig()
+{
+    KioskGate::ServerSettings settings = ServerFixture::defaults();
+    settings.maxFrameBytes = 4096;
+    settings.maxMessageBytes = 4096;
+    ServerFixture f(settings);
+    Client client;
+    client.open(f.url(), f.issue(QStringLiteral("lobby-1")));
+    QTRY_COMPARE_WITH_TIMEOUT(client.messages.size(), 1, 5000);
+    client.socket.sendTextMessage(QString(8192, QLatin1Char('x')));
+    QTRY_COMPARE_WITH_TIMEOUT(client.closeCode, 1009, 5000);
+}
+
+void TestSessions::revocationClosesWith4403()
+{
+    ServerFixture f;
+    QString jti;
+    const QByteArray token = f.issue(QStringLiteral("lobby-1"), 0, {}, 0, true, &jti);
+    Client client;
+    Client bystander;
+    client.open(f.url(), token);
+    bystander.open(f.url(), f.issue(QStringLiteral("lobby-2")));
+    QTRY_COMPARE_WITH_TIMEOUT(client.messages.size(), 1, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(bystander.messages.size(), 1, 5000);
+
+    const qint64 start = QDateTime::currentMSecsSinceEpoch();
+    QCOMPARE(f.server().revokeTokens({jti}, QStringLiteral("token revoked")), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(client.closeCode, 4403, 1000);
+    qInfo("closed %lld ms after the revocation", client.closedAtMs - start);
+    QCOMPARE(client.socket.closeReason(), QStringLiteral("token revoked"));
+    QCOMPARE(bystander.socket.state(), QAbstractSocket::ConnectedState);
+
+    // And the token no longer gets in.
+    QStringList revoked;
+    QString error;
+    QVERIFY(f.registry().revoke(jti, start / 1000, QStringLiteral("test"), &revoked, &error));
+    QCOMPARE(f.send(ServerFixture::upgrade("Authorization: Bearer " + token + "\r\n")).status(), 401);
+}
+
+void TestSessions::expiryClosesWith4401()
+{
+    ServerFixture f;
+    Client client;
+    client.open(f.url(), f.issue(QStringLiteral("lobby-1"), 2));
+    QTRY_COMPARE_WITH_TIMEOUT(client.messages.size(), 1, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(client.closeCode, 4401, 4000);
+    QCOMPARE(client.socket.closeReason(), QStringLiteral("token expired"));
+}
+
+void TestSessions::deadPeerIsDropped()
+{
+    KioskGate::ServerSettings settings = ServerFixture::defaults();
+    settings.heartbeatIntervalMs = 200;
+    settings.heartbeatMissesAllowed = 2;
+    ServerFixture f(settings);
+    // A raw socket completes the upgrade and then never answers a ping.
+    QTcpSocket *raw = nullptr;
+    const RawResponse response =
+        f.send(ServerFixture::upgrade("Authorization: Bearer " + f.issue(QStringLiteral("mute")) + "\r\n"),
+               QHostAddress::LocalHost, 5000, &raw);
+    QCOMPARE(response.status(), 101);
+    QTRY_COMPARE_WITH_TIMEOUT(f.server().sessions().size(), 1, 2000);
+    QElapsedTimer timer;
+    timer.start();
+    QTRY_COMPARE_WITH_TIMEOUT(f.server().sessions().size(), 0, 3000);
+    QVERIFY2(timer.elapsed() >= 300, "dropped before its heartbeats were missed");
+
+    // A QWebSocket answers pings by itself and stays, with a round-trip time.
+    Client live;
+    live.open(f.url(), f.issue(QStringLiteral("alive")));
+    QTRY_COMPARE_WITH_TIMEOUT(live.messages.size(), 1, 5000);
+    QTest::qWait(1000);
+    QCOMPARE(live.socket.state(), QAbstractSocket::ConnectedState);
+    QVERIFY(f.server().sessions().value(0).rttMs >= 0);
+    delete raw;
+}
+
+void TestSessions::shutdownClosesWith1001()
+{
+    auto f = std::make_unique<ServerFixture>();
+    Client client;
+    client.open(f->url(), f->issue(QStringLiteral("lobby-1")));
+    QTRY_COMPARE_WITH_TIMEOUT(client.messages.size(), 1, 5000);
+    // stop() blocks this thread while the network thread sends close frames,
+    // so run it from the event loop and let the client answer meanwhile.
+    QTimer::singleShot(0, [&f] { f->server().stop(); });
+    QTRY_COMPARE_WITH_TIMEOUT(client.closeCode, 1001, 5000);
+}
+
+QTEST_GUILESS_MAIN(TestSessions)
+#include "tst_sessions.moc"
