@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what KioskGate needs to build, run and test on Debian 12.
+# Usage: scripts/setup-debian.sh [--tests]   (run as root, or with sudo available)
+set -euo pipefail
+
+packages=(
+    build-essential cmake ninja-build pkg-config git
+    qt6-base-dev qt6-base-dev-tools qt6-websockets-dev libqt6sql6-sqlite libgl-dev
+    qtkeychain-qt6-dev libsecret-1-0 libjwt-dev libssl-dev libqrencode-dev
+)
+if [ "${1:-}" = "--tests" ]; then
+    # The real keychain (gnome-keyring in a private D-Bus session), Chromium
+    # for browser tests and Node for the ws and Playwright clients.
+    packages+=(gnome-keyring dbus dbus-bin chromium xvfb)
+    command -v node >/dev/null 2>&1 || packages+=(nodejs)
+    command -v npm >/dev/null 2>&1 || packages+=(npm)
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+    sudo="sudo"
+fi
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+    echo "setup: installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get update -q
+    $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+    echo "setup: all Debian packages present"
+fi
