@@ -1,6 +1,7 @@
 #include "HandshakeGate.h"
 
 #include "Logging.h"
+#include "PeerAddress.h"
 
 #include <QDateTime>
 #include <QTcpServer>
@@ -31,14 +32,7 @@ QString sanitizedOrigin(const QByteArray &origin)
 
 QString peerAddress(const QTcpSocket *socket)
 {
-    QHostAddress address = socket->peerAddress();
-    // Report IPv4 clients of a dual-stack listener as plain IPv4, so one
-    // client has one failure budget and one name in the logs.
-    bool isV4 = false;
-    const quint32 v4 = address.toIPv4Address(&isV4);
-    if (isV4)
-        address = QHostAddress(v4);
-    return address.toString();
+    return peerAddressText(socket->peerAddress());
 }
 
 } // namespace

@@ -2,6 +2,7 @@
 
 #include "Clock.h"
 #include "Logging.h"
+#include "PeerAddress.h"
 #include "RandomId.h"
 
 #include <QJsonDocument>
@@ -121,7 +122,7 @@ void SessionManager::openSession(QWebSocket *socket)
     info.id = RandomId::hex(8);
     info.kiosk = decision.claims.subject;
     info.jti = decision.claims.jti;
-    info.address = socket->peerAddress().toString();
+    info.address = peerAddressText(socket->peerAddress());
     info.origin = QString::fromLatin1(decision.origin);
     info.transport = Protocol::transportName(decision.transport);
     info.connectedAtMs = m_clock->nowMs();
