@@ -78,7 +78,7 @@ QCommandLineParser *makeParser(QCommandLineParser &parser, const CliContext &con
     parser.setApplicationDescription(description);
     parser.addHelpOption();
     parser.addOptions({context.dataDir, context.fileSecrets});
-    parser.addPositionalArgument(QStringLiteral("command"), synopsis);
+    parser.addPositionalArgument(QStringLiteral("command"), synopsis, synopsis);
     return &parser;
 }
 
@@ -229,9 +229,21 @@ bool parseDuration(const QString &text, qint64 *seconds)
 int runTokenCommand(const QStringList &arguments, const CliContext &context)
 {
     QCommandLineParser parser;
-    makeParser(parser, context, QStringLiteral("token issue|list|revoke"),
-               QStringLiteral("Issue, list and revoke kiosk tokens."));
     const QString sub = arguments.value(2);
+    if (sub == QLatin1String("issue"))
+        makeParser(parser, context, QStringLiteral("token issue NAME"),
+                   QStringLiteral("Issue a token for the kiosk NAME ([A-Za-z0-9._-], up to 64). The token "
+                                  "is printed once, alone on stdout; only its id is kept."));
+    else if (sub == QLatin1String("list"))
+        makeParser(parser, context, QStringLiteral("token list"),
+                   QStringLiteral("List issued tokens: kiosk, id, state, created, expires, last use."));
+    else if (sub == QLatin1String("revoke"))
+        makeParser(parser, context, QStringLiteral("token revoke NAME|ID"),
+                   QStringLiteral("Revoke the token with this id, or every token of the kiosk NAME. "
+                                  "With a running instance its live sessions close with 4403 at once."));
+    else
+        makeParser(parser, context, QStringLiteral("token issue|list|revoke"),
+                   QStringLiteral("Issue, list and revoke kiosk tokens."));
     if (sub == QLatin1String("issue"))
         return issue(parser, context, arguments);
     if (sub == QLatin1String("list"))
@@ -274,7 +286,8 @@ int runStatusCommand(const QStringList &arguments, const CliContext &context)
 {
     QCommandLineParser parser;
     makeParser(parser, context, QStringLiteral("status"),
-               QStringLiteral("Show the running instance and its live kiosk sessions."));
+               QStringLiteral("Show the running instance and its live kiosk sessions.\n"
+                              "Exit status 3 if no instance runs on the data directory."));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print JSON."));
     parser.addOption(json);
     parser.process(arguments);

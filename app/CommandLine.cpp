@@ -63,12 +63,12 @@ int runServer(const QStringList &arguments, const CliContext &context)
     parser.setApplicationDescription(QStringLiteral(
         "KioskGate: admin console and WebSocket gate for browser kiosk fleets.\n\n"
         "Commands:\n"
-        "  kioskgate --headless [options]     run the server without a window\n"
-        "  kioskgate token issue NAME          issue a kiosk token (printed once)\n"
-        "  kioskgate token list                list issued tokens\n"
-        "  kioskgate token revoke NAME|ID      revoke tokens; live sessions close (4403)\n"
-        "  kioskgate keys rotate [--retire-old] make a new signing key\n"
-        "  kioskgate status                    live sessions of the running instance\n"
+        "  kioskgate --headless [options]        run the server without a window\n"
+        "  kioskgate token issue NAME            issue a kiosk token (printed once)\n"
+        "  kioskgate token list                  list issued tokens\n"
+        "  kioskgate token revoke NAME|ID        revoke tokens; live sessions close (4403)\n"
+        "  kioskgate keys rotate [--retire-old]  make a new signing key\n"
+        "  kioskgate status                      live sessions of the running instance\n"
         "Run `kioskgate COMMAND --help` for a command's options."));
     parser.addHelpOption();
     parser.addVersionOption();

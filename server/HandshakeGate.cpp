@@ -8,6 +8,12 @@
 #include <QTcpSocket>
 #include <QTimer>
 
+#ifdef Q_OS_WIN
+#include <winsock2.h>
+#else
+#include <sys/socket.h>
+#endif
+
 namespace KioskGate {
 
 using Protocol::Refusal;
@@ -28,6 +34,19 @@ QString sanitizedOrigin(const QByteArray &origin)
             c = QLatin1Char('?');
     }
     return text;
+}
+
+// Half-closes the connection (FIN) while still reading from it.
+void shutdownSending(QTcpSocket *socket)
+{
+    const qintptr fd = socket->socketDescriptor();
+    if (fd == -1)
+        return;
+#ifdef Q_OS_WIN
+    ::shutdown(SOCKET(fd), SD_SEND);
+#else
+    ::shutdown(int(fd), SHUT_WR);
+#endif
 }
 
 QString peerAddress(const QTcpSocket *socket)
@@ -162,13 +181,10 @@ void HandshakeGate::route(QTcpSocket *socket, const HttpRequestHead &head)
         return;
     }
     if (head.method() != "GET" && head.method() != "HEAD") {
-        refuse(socket, Refusal::MethodNotAllowed, {});
+        refuse(socket, Refusal::MethodNotAllowed, {}, nullptr, "GET, HEAD");
         return;
     }
-    HttpResponse response = (*handler)(head, peerAddress(socket));
-    if (head.method() == "HEAD")
-        response.setBody("application/json", {});
-    respond(socket, response);
+    respond(socket, (*handler)(head, peerAddress(socket)), head.method() == "HEAD");
 }
 
 void HandshakeGate::handleUpgrade(QTcpSocket *socket, const HttpRequestHead &head)
@@ -212,7 +228,7 @@ void HandshakeGate::handleUpgrade(QTcpSocket *socket, const HttpRequestHead &hea
 }
 
 void HandshakeGate::refuse(QTcpSocket *socket, Refusal refusal, const QString &detail,
-                           const AuthDecision *decision)
+                           const AuthDecision *decision, const QByteArray &allow)
 {
     QJsonObject details;
     if (!detail.isEmpty())
@@ -232,7 +248,7 @@ void HandshakeGate::refuse(QTcpSocket *socket, Refusal refusal, const QString &d
         response.setHeader("Retry-After", "5");
         break;
     case 405:
-        response.setHeader("Allow", "GET");
+        response.setHeader("Allow", allow);
         break;
     default:
         break;
@@ -261,19 +277,22 @@ void HandshakeGate::refuse(QTcpSocket *socket, Refusal refusal, const QString &d
     respond(socket, response);
 }
 
-void HandshakeGate::respond(QTcpSocket *socket, const HttpResponse &response)
+void HandshakeGate::respond(QTcpSocket *socket, const HttpResponse &response, bool headOnly)
 {
     release(socket);
-    // Consume what the client sent: closing with unread input makes the
-    // kernel send RST, and the client would lose the answer.
+    // A lingering close: send the answer, then shut down only our sending
+    // side and keep draining what the client still sends until it closes
+    // (or the linger time ends). Closing outright with unread input makes
+    // the kernel send RST, and the client could lose the answer.
     connect(socket, &QTcpSocket::readyRead, socket, [socket] { socket->readAll(); });
     connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-    socket->setReadBufferSize(0);
+    connect(socket, &QTcpSocket::bytesWritten, socket, [socket] {
+        if (socket->bytesToWrite() == 0)
+            shutdownSending(socket);
+    });
     socket->readAll();
-    socket->write(response.serialize());
-    socket->disconnectFromHost();
-    if (socket->state() != QAbstractSocket::UnconnectedState)
-        QTimer::singleShot(LingerMs, socket, [socket] { socket->abort(); });
+    socket->write(response.serialize(headOnly));
+    QTimer::singleShot(LingerMs, socket, [socket] { socket->abort(); });
 }
 
 void HandshakeGate::release(QTcpSocket *socket)

@@ -76,8 +76,8 @@ private:
     void route(QTcpSocket *socket, const HttpRequestHead &head);
     void handleUpgrade(QTcpSocket *socket, const HttpRequestHead &head);
     void refuse(QTcpSocket *socket, Protocol::Refusal refusal, const QString &detail,
-                const AuthDecision *decision = nullptr);
-    void respond(QTcpSocket *socket, const HttpResponse &response);
+                const AuthDecision *decision = nullptr, const QByteArray &allow = "GET");
+    void respond(QTcpSocket *socket, const HttpResponse &response, bool headOnly = false);
     void release(QTcpSocket *socket);
 
     Authenticator *m_authenticator;

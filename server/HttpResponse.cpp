@@ -39,7 +39,7 @@ HttpResponse &HttpResponse::setBody(const QByteArray &contentType, const QByteAr
     return *this;
 }
 
-QByteArray HttpResponse::serialize() const
+QByteArray HttpResponse::serialize(bool headOnly) const
 {
     QByteArray out;
     out.reserve(256 + m_body.size());
@@ -51,7 +51,8 @@ QByteArray HttpResponse::serialize() const
     out += "Cache-Control: no-store\r\n"
            "X-Content-Type-Options: nosniff\r\n"
            "Connection: close\r\n\r\n";
-    out += m_body;
+    if (!headOnly)
+        out += m_body;
     return out;
 }
 

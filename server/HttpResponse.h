@@ -25,7 +25,9 @@ public:
     HttpResponse &setBody(const QByteArray &contentType, const QByteArray &body);
 
     int status() const { return m_status; }
-    QByteArray serialize() const;
+    /// The response as bytes; `headOnly` (for HEAD) keeps the GET headers,
+    /// Content-Length included, and leaves out the body.
+    QByteArray serialize(bool headOnly = false) const;
 
     static QByteArray reasonPhrase(int status);
 

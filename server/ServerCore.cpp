@@ -71,8 +71,9 @@ bool ServerCore::start(QString *error)
         return false;
     qCInfo(lcServer).noquote() << "listening on" << m_gate->serverAddress().toString() << "port"
                                << m_gate->serverPort() << "- allowed origins:"
-                               << (s.allowedOrigins.isEmpty() ? QStringLiteral("(none)")
-                                                              : s.allowedOrigins.join(QLatin1Char(' ')));
+                               << (s.allowedOrigins.isEmpty()
+                                       ? QStringLiteral("(none)")
+                                       : m_origins->allowedOrigins().join(QLatin1Char(' ')));
     if (s.allowQueryToken)
         qCWarning(lcServer) << "query-string tokens (?access_token=) are enabled: URLs carrying"
                                " tokens can end up in proxy logs and browser history";

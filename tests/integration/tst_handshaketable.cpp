@@ -204,10 +204,13 @@ void TestHandshakeTable::healthz()
     const QJsonObject body = QJsonDocument::fromJson(response.body).object();
     QCOMPARE(body.value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
     QVERIFY(body.contains(QStringLiteral("sessions")));
-    QCOMPARE(m_fixture->send("POST /healthz HTTP/1.1\r\nHost: x\r\n\r\n").status(), 405);
+    const RawResponse post = m_fixture->send("POST /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    QCOMPARE(post.status(), 405);
+    QCOMPARE(post.value("Allow"), QByteArray("GET, HEAD"));
     const RawResponse head = m_fixture->send("HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
     QCOMPARE(head.status(), 200);
     QVERIFY(head.body.isEmpty());
+    QCOMPARE(head.value("Content-Length").toInt(), response.body.size());
 }
 
 void TestHandshakeTable::headTooLarge()
@@ -219,6 +222,11 @@ void TestHandshakeTable::headTooLarge()
     // Never ending head without a blank line: answered as soon as the cap is hit.
     const RawResponse endless = m_fixture->send("GET /v1/kiosk HTTP/1.1\r\nX: " + QByteArray(20000, 'b'));
     QCOMPARE(endless.status(), 431);
+    // A client still pushing a megabyte of head when the answer comes gets
+    // the whole answer: the gate drains and half-closes instead of resetting.
+    const RawResponse flood = m_fixture->send("GET /v1/kiosk HTTP/1.1\r\nX: " + QByteArray(1 << 20, 'c'));
+    QCOMPARE(flood.status(), 431);
+    QCOMPARE(errorOf(flood), QByteArray("request_head_too_large"));
 }
 
 QTEST_GUILESS_MAIN(TestHandshakeTable)
