@@ -5,6 +5,7 @@
 // keychain trouble stops the start with a message a person can act on.
 
 #include "KeychainSecretStore.h"
+#include "KioskClient.h"
 #include "KioskGateProcess.h"
 #include "TokenRegistry.h"
 
@@ -14,36 +15,6 @@
 #include <QTemporaryDir>
 #include <QWebSocket>
 
-namespace {
-
-struct Kiosk
-{
-    QWebSocket socket;
-    QString kiosk;
-    int closeCode = -1;
-    qint64 closedAtMs = 0;
-
-    Kiosk()
-    {
-        QObject::connect(&socket, &QWebSocket::textMessageReceived, [this](const QString &text) {
-            const QJsonObject message = QJsonDocument::fromJson(text.toUtf8()).object();
-            if (message.value(QStringLiteral("type")) == QLatin1String("welcome"))
-                kiosk = message.value(QStringLiteral("kiosk")).toString();
-        });
-        QObject::connect(&socket, &QWebSocket::disconnected, [this] {
-            closeCode = int(socket.closeCode());
-            closedAtMs = QDateTime::currentMSecsSinceEpoch();
-        });
-    }
-    void open(quint16 port, const QByteArray &token)
-    {
-        QNetworkRequest request{QUrl(QStringLiteral("ws://127.0.0.1:%1/v1/kiosk").arg(port))};
-        request.setRawHeader("Authorization", "Bearer " + token);
-        socket.open(request);
-    }
-};
-
-} // namespace
 
 class TestCommandLine : public QObject
 {
@@ -91,7 +62,7 @@ void TestCommandLine::keyInKeychainSurvivesRestart()
         QVERIFY2(port != 0, server.log().constData());
         token = issue(QStringLiteral("lobby-1")); // through the control channel
         QCOMPARE(token.count('.'), 2);
-        Kiosk kiosk;
+        KioskClient kiosk;
         kiosk.open(port, token);
         QTRY_COMPARE_WITH_TIMEOUT(kiosk.kiosk, QStringLiteral("lobby-1"), 5000);
         QCOMPARE(server.stop(), 0);
@@ -121,7 +92,7 @@ void TestCommandLine::keyInKeychainSurvivesRestart()
     KioskGateProcess again(dataArgs() + QStringList{QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0")});
     const quint16 port = again.waitReady();
     QVERIFY2(port != 0, again.log().constData());
-    Kiosk kiosk;
+    KioskClient kiosk;
     kiosk.open(port, token);
     QTRY_COMPARE_WITH_TIMEOUT(kiosk.kiosk, QStringLiteral("lobby-1"), 5000);
 }
@@ -132,7 +103,7 @@ void TestCommandLine::revokeFromTheCommandLineWithinOneSecond()
     const quint16 port = server.waitReady();
     QVERIFY2(port != 0, server.log().constData());
     const QByteArray token = issue(QStringLiteral("lobby-7"));
-    Kiosk kiosk;
+    KioskClient kiosk;
     kiosk.open(port, token);
     QTRY_COMPARE_WITH_TIMEOUT(kiosk.kiosk, QStringLiteral("lobby-7"), 5000);
 
@@ -157,7 +128,7 @@ void TestCommandLine::revokeFromTheCommandLineWithinOneSecond()
     QCOMPARE(revoke.exitCode(), 0);
     QVERIFY2(revoke.readAllStandardOutput().contains("Closed 1 live session"), "revoke did not report the session");
 
-    Kiosk again;
+    KioskClient again;
     again.open(port, token);
     QTRY_VERIFY_WITH_TIMEOUT(again.socket.error() != QAbstractSocket::UnknownSocketError || again.closeCode != -1, 5000);
     QVERIFY(again.kiosk.isEmpty());
@@ -173,8 +144,8 @@ void TestCommandLine::rotateAndRetire()
     auto rotated = KioskGateProcess::run(QStringList{QStringLiteral("keys"), QStringLiteral("rotate")} + dataArgs());
     QCOMPARE(rotated.exitCode, 0);
     const QByteArray after = issue(QStringLiteral("new-kiosk"));
-    Kiosk oldKiosk;
-    Kiosk newKiosk;
+    KioskClient oldKiosk;
+    KioskClient newKiosk;
     oldKiosk.open(port, before);
     newKiosk.open(port, after);
     QTRY_COMPARE_WITH_TIMEOUT(oldKiosk.kiosk, QStringLiteral("old-kiosk"), 5000); // older key still verifies

@@ -1,41 +1,12 @@
 // Live sessions with a real QWebSocket client: welcome, message limits,
 // revocation (4403), expiry (4401), heartbeat and shutdown (1001).
 
+#include "KioskClient.h"
 #include "ServerFixture.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QSignalSpy>
 #include <QWebSocket>
-
-namespace {
-
-struct Client
-{
-    QWebSocket socket;
-    QList<QJsonObject> messages;
-    int closeCode = -1;
-    qint64 closedAtMs = 0;
-
-    Client()
-    {
-        QObject::connect(&socket, &QWebSocket::textMessageReceived, [this](const QString &text) {
-            messages.append(QJsonDocument::fromJson(text.toUtf8()).object());
-        });
-        QObject::connect(&socket, &QWebSocket::disconnected, [this] {
-            closeCode = int(socket.closeCode());
-            closedAtMs = QDateTime::currentMSecsSinceEpoch();
-        });
-    }
-    void open(const QString &url, const QByteArray &token)
-    {
-        QNetworkRequest request{QUrl(url)};
-        request.setRawHeader("Authorization", "Bearer " + token);
-        socket.open(request);
-    }
-};
-
-} // namespace
 
 class TestSessions : public QObject
 {
@@ -53,7 +24,7 @@ private Q_SLOTS:
 void TestSessions::welcomeAndStatus()
 {
     ServerFixture f;
-    Client client;
+    KioskClient client;
     client.open(f.url(), f.issue(QStringLiteral("lobby-1")));
     QTRY_COMPARE_WITH_TIMEOUT(client.messages.size(), 1, 5000);
     const QJsonObject welcome = client.messages.first();
@@ -74,7 +45,7 @@ void TestSessions::welcomeAndStatus()
 void TestSessions::malformedMessagesAreAnswered()
 {
     ServerFixture f;
-    Client client;
+    KioskClient client;
     client.open(f.url(), f.issue(QStringLiteral("lobby-1")));
     QTRY_COMPARE_WITH_TIMEOUT(client.messages.size(), 1, 5000);
     client.socket.sendTextMessage(QStringLiteral("{not json"));
@@ -91,7 +62,7 @@ void TestSessions::messageTooBig()
     settings.maxFrameBytes = 4096;
     settings.maxMessageBytes = 4096;
     ServerFixture f(settings);
-    Client client;
+    KioskClient client;
     client.open(f.url(), f.issue(QStringLiteral("lobby-1")));
     QTRY_COMPARE_WITH_TIMEOUT(client.messages.size(), 1, 5000);
     client.socket.sendTextMessage(QString(8192, QLatin1Char('x')));
@@ -103,8 +74,8 @@ void TestSessions::revocationClosesWith4403()
     ServerFixture f;
     QString jti;
     const QByteArray token = f.issue(QStringLiteral("lobby-1"), 0, {}, 0, true, &jti);
-    Client client;
-    Client bystander;
+    KioskClient client;
+    KioskClient bystander;
     client.open(f.url(), token);
     bystander.open(f.url(), f.issue(QStringLiteral("lobby-2")));
     QTRY_COMPARE_WITH_TIMEOUT(client.messages.size(), 1, 5000);
@@ -127,7 +98,7 @@ void TestSessions::revocationClosesWith4403()
 void TestSessions::expiryClosesWith4401()
 {
     ServerFixture f;
-    Client client;
+    KioskClient client;
     client.open(f.url(), f.issue(QStringLiteral("lobby-1"), 2));
     QTRY_COMPARE_WITH_TIMEOUT(client.messages.size(), 1, 5000);
     QTRY_COMPARE_WITH_TIMEOUT(client.closeCode, 4401, 4000);
@@ -153,7 +124,7 @@ void TestSessions::deadPeerIsDropped()
     QVERIFY2(timer.elapsed() >= 300, "dropped before its heartbeats were missed");
 
     // A QWebSocket answers pings by itself and stays, with a round-trip time.
-    Client live;
+    KioskClient live;
     live.open(f.url(), f.issue(QStringLiteral("alive")));
     QTRY_COMPARE_WITH_TIMEOUT(live.messages.size(), 1, 5000);
     QTest::qWait(1000);
@@ -165,7 +136,7 @@ void TestSessions::deadPeerIsDropped()
 void TestSessions::shutdownClosesWith1001()
 {
     auto f = std::make_unique<ServerFixture>();
-    Client client;
+    KioskClient client;
     client.open(f->url(), f->issue(QStringLiteral("lobby-1")));
     QTRY_COMPARE_WITH_TIMEOUT(client.messages.size(), 1, 5000);
     // stop() blocks this thread while the network thread sends close frames,
