@@ -72,14 +72,13 @@ bool execute(const QCommandLineParser &parser, const CliContext &context, const 
     return true;
 }
 
-QCommandLineParser *makeParser(QCommandLineParser &parser, const CliContext &context,
-                               const QString &synopsis, const QString &description)
+void makeParser(QCommandLineParser &parser, const CliContext &context, const QString &synopsis,
+                const QString &description)
 {
     parser.setApplicationDescription(description);
     parser.addHelpOption();
     parser.addOptions({context.dataDir, context.fileSecrets});
     parser.addPositionalArgument(QStringLiteral("command"), synopsis, synopsis);
-    return &parser;
 }
 
 QString shortTime(const QJsonValue &value)

@@ -38,15 +38,14 @@ AuthDecision Authenticator::authorize(const HttpRequestHead &head, const QString
         blocked.retryAfterSecs = retryAfter;
         return blocked;
     }
-    AuthDecision decision = decide(head, address);
+    AuthDecision decision = decide(head);
     if (!decision.accepted && Protocol::countsAsFailure(decision.refusal))
         m_limiter->recordFailure(address);
     return decision;
 }
 
-AuthDecision Authenticator::decide(const HttpRequestHead &head, const QString &address)
+AuthDecision Authenticator::decide(const HttpRequestHead &head)
 {
-    Q_UNUSED(address)
     AuthDecision decision;
     if (head.headerCount("origin") > 1)
         return refuse(decision, Refusal::MalformedRequest, QStringLiteral("repeated_origin"));
@@ -68,7 +67,7 @@ AuthDecision Authenticator::decide(const HttpRequestHead &head, const QString &a
         return refuse(decision, Refusal::OriginNotAllowed);
     }
 
-    if (!claimsFor(decision, credential.value, &decision))
+    if (!resolveClaims(credential.value, &decision))
         return decision;
 
     if (!decision.claims.origins.isEmpty()) {
@@ -81,18 +80,18 @@ AuthDecision Authenticator::decide(const HttpRequestHead &head, const QString &a
     return decision;
 }
 
-bool Authenticator::claimsFor(const AuthDecision &partial, const QByteArray &credential, AuthDecision *out)
+bool Authenticator::resolveClaims(const QByteArray &credential, AuthDecision *decision)
 {
     TokenClaims claims;
-    if (partial.transport == Transport::Ticket) {
+    if (decision->transport == Transport::Ticket) {
         if (!m_tickets || !m_tickets->redeemTicket(credential, &claims)) {
-            *out = refuse(partial, Refusal::InvalidToken, QStringLiteral("invalid_ticket"));
+            *decision = refuse(*decision, Refusal::InvalidToken, QStringLiteral("invalid_ticket"));
             return false;
         }
     } else {
         const TokenError error = m_tokens->verify(credential, &claims);
         if (error != TokenError::None) {
-            *out = refuse(partial, Refusal::InvalidToken, tokenErrorCode(error));
+            *decision = refuse(*decision, Refusal::InvalidToken, tokenErrorCode(error));
             return false;
         }
     }
@@ -100,13 +99,13 @@ bool Authenticator::claimsFor(const AuthDecision &partial, const QByteArray &cre
     case TokenStatusLookup::Status::Active:
         break;
     case TokenStatusLookup::Status::Revoked:
-        *out = refuse(partial, Refusal::RevokedToken, QStringLiteral("revoked"));
+        *decision = refuse(*decision, Refusal::RevokedToken, QStringLiteral("revoked"));
         return false;
     case TokenStatusLookup::Status::Unknown:
-        *out = refuse(partial, Refusal::RevokedToken, QStringLiteral("unknown_token"));
+        *decision = refuse(*decision, Refusal::RevokedToken, QStringLiteral("unknown_token"));
         return false;
     }
-    out->claims = claims;
+    decision->claims = claims;
     return true;
 }
 

@@ -66,8 +66,10 @@ public:
     AuthDecision authorize(const HttpRequestHead &head, const QString &address);
 
 private:
-    AuthDecision decide(const HttpRequestHead &head, const QString &address);
-    bool claimsFor(const AuthDecision &partial, const QByteArray &credential, AuthDecision *out);
+    AuthDecision decide(const HttpRequestHead &head);
+    /// Verifies the token (or redeems the ticket) and checks the registry;
+    /// fills `decision->claims`, or turns `decision` into a refusal.
+    bool resolveClaims(const QByteArray &credential, AuthDecision *decision);
 
     const TokenService *m_tokens;
     TokenStatusLookup *m_status;
