@@ -99,14 +99,17 @@ export async function startMockConsole({ allowedOrigin, tokens, refused = {} }) 
       const ticket = url.searchParams.get('ticket');
       token = tickets.get(ticket) || null;
       tickets.delete(ticket); // single use
+    } else if (!req.headers.origin && bearer(req)) {
+      transport = 'header'; // native clients: no Origin, Authorization header
+      token = bearer(req);
     } else if (bearerProtocol) {
       transport = 'subprotocol';
       token = bearerProtocol.slice('kioskgate.bearer.'.length);
     }
     const refusal = url.pathname !== '/v1/kiosk'
       ? { status: 404, body: { error: 'not_found' } }
-      : req.headers.origin !== allowedOrigin
-        ? { status: 403, body: { error: 'origin_not_allowed' } }
+      : req.headers.origin !== allowedOrigin && transport !== 'header'
+        ? { status: 403, body: { error: req.headers.origin ? 'origin_not_allowed' : 'origin_required' } }
         : judge(token);
     if (refusal) {
       const body = JSON.stringify(refusal.body);
@@ -146,17 +149,22 @@ export async function startMockConsole({ allowedOrigin, tokens, refused = {} }) 
     httpBase: `http://127.0.0.1:${port}`,
     connections,
     requests,
-    /** Resolves once predicate() is truthy (checked on every event); rejects after ms. */
+    /** Resolves once predicate() is truthy (checked on every event and every 50 ms); rejects after ms. */
     waitFor(predicate, ms, label) {
       let check;
+      let poll;
       return withTimeout(new Promise((resolve) => {
         check = () => {
           const value = predicate();
           if (value) resolve(value);
         };
         waiters.add(check);
+        poll = setInterval(check, 50); // for conditions outside the mock (logs, pages)
         check();
-      }), ms, label).finally(() => waiters.delete(check));
+      }), ms, label).finally(() => {
+        waiters.delete(check);
+        clearInterval(poll);
+      });
     },
     close: async () => {
       for (const c of connections) c.ws.terminate();
