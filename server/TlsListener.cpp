@@ -12,6 +12,7 @@
 #ifdef Q_OS_WIN
 #include <winsock2.h>
 #else
+#include <cerrno>
 #include <sys/socket.h>
 #include <unistd.h>
 #endif
