@@ -4,6 +4,7 @@
 #include "DataDirectory.h"
 #include "HeadlessRunner.h"
 #include "OriginPolicy.h"
+#include "TlsCommand.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -69,6 +70,7 @@ int runServer(const QStringList &arguments, const CliContext &context)
         "  kioskgate token revoke NAME|ID        revoke tokens; live sessions close (4403)\n"
         "  kioskgate keys rotate [--retire-old]  make a new signing key\n"
         "  kioskgate status                      live sessions of the running instance\n"
+        "  kioskgate tls show|regenerate|import  the TLS certificate and kiosk pinning\n"
         "Run `kioskgate COMMAND --help` for a command's options."));
     parser.addHelpOption();
     parser.addVersionOption();
@@ -89,8 +91,11 @@ int runServer(const QStringList &arguments, const CliContext &context)
     const QCommandLineOption maxConnections(QStringLiteral("max-connections"),
                                             QStringLiteral("Connection cap (503 beyond it)."),
                                             QStringLiteral("N"));
+    const QCommandLineOption noTls(QStringLiteral("no-tls"),
+                                   QStringLiteral("Serve plain ws:// and http:// (behind a TLS-terminating "
+                                                  "proxy, or for local development)."));
     parser.addOptions({headless, dataDir, fileSecrets, listen, origin, queryToken,
-                       denyNative, maxConnections});
+                       denyNative, maxConnections, noTls});
     parser.process(arguments);
     if (!parser.positionalArguments().isEmpty()) {
         printError(QStringLiteral("unknown command \"%1\"; see kioskgate --help")
@@ -115,6 +120,8 @@ int runServer(const QStringList &arguments, const CliContext &context)
             settings->allowQueryToken = true;
         if (parser.isSet(denyNative))
             settings->allowNonBrowserClients = false;
+        if (parser.isSet(noTls))
+            settings->tls = false;
         if (parser.isSet(maxConnections)) {
             bool ok = false;
             settings->maxConnections = parser.value(maxConnections).toInt(&ok);
@@ -152,6 +159,8 @@ int runCommandLine(const QStringList &arguments)
         return runKeysCommand(arguments, context);
     if (command == QLatin1String("status"))
         return runStatusCommand(arguments, context);
+    if (command == QLatin1String("tls"))
+        return runTlsCommand(arguments, context);
     return runServer(arguments, context);
 }
 

@@ -43,6 +43,8 @@ bool ControlPlane::open(QString *error, bool forRotation)
     m_keys = std::make_unique<SigningKeyStore>(m_secrets.get(), &m_registry, &m_ring, &m_clock);
     m_tokens = std::make_unique<TokenService>(&m_ring, &m_clock, issuer(), audience());
     m_admin = std::make_unique<AdminService>(&m_registry, m_tokens.get(), m_keys.get(), &m_clock);
+    m_tls = std::make_unique<TlsCertificateStore>(m_secrets.get(), m_dataDir.path(), m_registry.instanceId(),
+                                                  &m_clock);
     QString keyError;
     if (!m_keys->load(&keyError)) {
         if (!forRotation) {

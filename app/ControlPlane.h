@@ -6,6 +6,7 @@
 #include "SecretStore.h"
 #include "SigningKeyRing.h"
 #include "SigningKeyStore.h"
+#include "TlsCertificateStore.h"
 #include "TokenRegistry.h"
 #include "TokenService.h"
 
@@ -40,6 +41,8 @@ public:
     TokenRegistry &registry() { return m_registry; }
     const SigningKeyRing &keyRing() const { return m_ring; }
     AdminService &admin() { return *m_admin; }
+    /// The TLS certificate and its key in the keychain (valid after open()).
+    TlsCertificateStore &tlsStore() { return *m_tls; }
     const Clock &clock() const { return m_clock; }
     QString issuer() const;
     static QString audience() { return QStringLiteral("kioskgate"); }
@@ -56,6 +59,7 @@ private:
     std::unique_ptr<SigningKeyStore> m_keys;
     std::unique_ptr<TokenService> m_tokens;
     std::unique_ptr<AdminService> m_admin;
+    std::unique_ptr<TlsCertificateStore> m_tls;
 };
 
 } // namespace KioskGate

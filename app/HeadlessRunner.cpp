@@ -8,23 +8,13 @@
 #include "Logging.h"
 #include "SettingsStore.h"
 #include "SignalWatcher.h"
+#include "TlsCommand.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QJsonArray>
 
 namespace KioskGate {
-
-namespace {
-
-QString listenUrl(const KioskServer &server)
-{
-    QString host = server.address().toString();
-    if (server.address().protocol() == QAbstractSocket::IPv6Protocol)
-        host = QLatin1Char('[') + host + QLatin1Char(']');
-    return QStringLiteral("ws://%1:%2%3").arg(host).arg(server.port()).arg(QLatin1String(Protocol::KioskPath));
-}
-
-} // namespace
 
 int runHeadless(const HeadlessOptions &options)
 {
@@ -45,7 +35,17 @@ int runHeadless(const HeadlessOptions &options)
     }
 
     ServerCore::Config config{settings, plane.dataDirectory().databasePath(), plane.issuer(),
-                              ControlPlane::audience()};
+                              ControlPlane::audience(), {}};
+    if (settings.tls) {
+        TlsFacts facts;
+        if (!plane.tlsStore().load(&config.tls, &facts, &error)) {
+            qCCritical(lcServer).noquote() << "cannot start:" << error;
+            return ExitFailure;
+        }
+        qCInfo(lcServer).noquote() << "TLS certificate" << facts.subject << "valid until"
+                                   << QDateTime::fromSecsSinceEpoch(facts.notAfterSecs, Qt::UTC).toString(Qt::ISODate)
+                                   << "- SPKI SHA-256" << facts.spkiSha256;
+    }
     KioskServer server(config, &plane.keyRing(), &plane.clock());
     if (!server.start(&error)) {
         qCCritical(lcServer).noquote() << "cannot start:" << error;
@@ -61,26 +61,31 @@ int runHeadless(const HeadlessOptions &options)
         for (const SessionInfo &session : server.sessions())
             sessions.append(session.toJson());
         return QJsonObject{{QStringLiteral("running"), true},
-                           {QStringLiteral("url"), listenUrl(server)},
+                           {QStringLiteral("url"), server.kioskUrl()},
+                           {QStringLiteral("tls"), server.isTls()},
+                           {QStringLiteral("plainOnNetwork"), server.isPlainOnNetwork()},
                            {QStringLiteral("address"), server.address().toString()},
                            {QStringLiteral("port"), server.port()},
                            {QStringLiteral("sessions"), sessions}};
+    });
+    admin.setTlsHandler([&plane, &server, &settings](const QJsonObject &request) {
+        return handleTlsRequest(request, plane, server, settings);
     });
     ControlServer control([&admin](const QJsonObject &request) { return admin.handle(request); });
     if (!control.listen(plane.dataDirectory().controlSocketName(), &error)) {
         qCCritical(lcServer).noquote() << "cannot start:" << error;
         return ExitFailure;
     }
-    if (!settings.listenAddress.isLoopback())
-        qCWarning(lcServer) << "serving plain ws:// on a network address: tokens cross the LAN"
-                               " unencrypted; put a TLS-terminating proxy in front";
+    if (server.isPlainOnNetwork())
+        qCWarning(lcServer) << "serving plain ws:// on a network address (--no-tls): tokens cross the"
+                               " LAN unencrypted unless a TLS-terminating proxy is in front";
 
     SignalWatcher watcher;
     QObject::connect(&watcher, &SignalWatcher::stopRequested, qApp, [] {
         qCInfo(lcServer) << "stop requested; closing sessions";
         QCoreApplication::quit();
     });
-    qCInfo(lcServer).noquote() << "ready:" << listenUrl(server) << "- data directory"
+    qCInfo(lcServer).noquote() << "ready:" << server.kioskUrl() << "- data directory"
                                << plane.dataDirectory().path();
     const int status = QCoreApplication::exec();
     server.stop();

@@ -11,7 +11,7 @@ packages=(
 if [ "${1:-}" = "--tests" ]; then
     # The real keychain (gnome-keyring in a private D-Bus session), Chromium
     # for browser tests and Node for the ws and Playwright clients.
-    packages+=(gnome-keyring dbus dbus-bin chromium xvfb)
+    packages+=(gnome-keyring dbus dbus-bin chromium xvfb openssl)
     command -v node >/dev/null 2>&1 || packages+=(nodejs)
     command -v npm >/dev/null 2>&1 || packages+=(npm)
 fi

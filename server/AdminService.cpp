@@ -58,6 +58,11 @@ void AdminService::setStatusSource(std::function<QJsonObject()> source)
     m_statusSource = std::move(source);
 }
 
+void AdminService::setTlsHandler(std::function<QJsonObject(const QJsonObject &)> handler)
+{
+    m_tlsHandler = std::move(handler);
+}
+
 QJsonObject AdminService::handle(const QJsonObject &request)
 {
     const QString command = request.value(QStringLiteral("command")).toString();
@@ -71,6 +76,8 @@ QJsonObject AdminService::handle(const QJsonObject &request)
         return rotateKeys(request);
     if (command == QLatin1String("status"))
         return status();
+    if (command.startsWith(QLatin1String("tls.")))
+        return m_tlsHandler ? m_tlsHandler(request) : failure(QStringLiteral("no running instance"));
     return failure(QStringLiteral("unknown command \"%1\"").arg(command.left(64)));
 }
 

@@ -21,7 +21,7 @@ class TokenService;
 ///
 /// Commands: token.issue {kiosk, expiresIn (s, 0 = never), origins[]},
 /// token.list, token.revoke {target: kiosk name or jti},
-/// keys.rotate {retireOld}, status.
+/// keys.rotate {retireOld}, status, tls.show, tls.reload.
 class AdminService
 {
 public:
@@ -33,6 +33,9 @@ public:
     void setRevocationHook(std::function<int(const QStringList &jtis, const QString &reason)> hook);
     /// Supplies the live sessions and listening address for `status`.
     void setStatusSource(std::function<QJsonObject()> source);
+    /// Answers the `tls.*` commands (tls.show, tls.reload) of a running
+    /// instance; without it they fail with "no running instance".
+    void setTlsHandler(std::function<QJsonObject(const QJsonObject &request)> handler);
 
     QJsonObject handle(const QJsonObject &request);
 
@@ -50,6 +53,7 @@ private:
     const Clock *m_clock;
     std::function<int(const QStringList &, const QString &)> m_revocationHook;
     std::function<QJsonObject()> m_statusSource;
+    std::function<QJsonObject(const QJsonObject &)> m_tlsHandler;
 };
 
 } // namespace KioskGate

@@ -2,8 +2,10 @@
 
 #include "Logging.h"
 #include "PeerAddress.h"
+#include "TlsListener.h"
 
 #include <QDateTime>
+#include <QSslSocket>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTimer>
@@ -61,15 +63,7 @@ HandshakeGate::HandshakeGate(Authenticator *authenticator, QObject *parent)
 {
     qRegisterMetaType<KioskGate::AuthDecision>();
     qRegisterMetaType<KioskGate::HandshakeRefusal>();
-    connect(m_listener, &QTcpServer::pendingConnectionAvailable, this, &HandshakeGate::acceptPending);
-    connect(m_listener, &QTcpServer::acceptError, this, [this](QAbstractSocket::SocketError error) {
-        // QTcpServer stops accepting for good after a hard accept() error
-        // (e.g. out of file descriptors); resume once the pressure may be gone.
-        qCWarning(lcGate) << "accept failed:" << error << m_listener->errorString()
-                          << "- pausing accepts for 1 s";
-        m_listener->pauseAccepting();
-        QTimer::singleShot(1000, this, [this] { m_listener->resumeAccepting(); });
-    });
+    attachListener();
 
     auto *sweep = new QTimer(this);
     sweep->setInterval(250);
@@ -87,6 +81,52 @@ HandshakeGate::HandshakeGate(Authenticator *authenticator, QObject *parent)
 }
 
 HandshakeGate::~HandshakeGate() = default;
+
+void HandshakeGate::attachListener()
+{
+    connect(m_listener, &QTcpServer::pendingConnectionAvailable, this, &HandshakeGate::acceptPending);
+    connect(m_listener, &QTcpServer::acceptError, this, [this](QAbstractSocket::SocketError error) {
+        // QTcpServer stops accepting for good after a hard accept() error
+        // (e.g. out of file descriptors); resume once the pressure may be gone.
+        qCWarning(lcGate) << "accept failed:" << error << m_listener->errorString()
+                          << "- pausing accepts for 1 s";
+        m_listener->pauseAccepting();
+        QTimer::singleShot(1000, this, [this] { m_listener->resumeAccepting(); });
+    });
+}
+
+void HandshakeGate::useTls(const QSslConfiguration &configuration, int handshakeTimeoutMs)
+{
+    Q_ASSERT(!m_listener->isListening());
+    auto *listener = new TlsListener(this);
+    listener->setSslConfiguration(configuration);
+    listener->setHandshakeTimeout(handshakeTimeoutMs);
+    connect(listener, &QSslServer::errorOccurred, this, [](QSslSocket *socket, QAbstractSocket::SocketError error) {
+        // Scanners and clients that do not trust the certificate end here;
+        // debug only, or a port scan floods the log.
+        qCDebug(lcGate).noquote() << "TLS handshake with" << peerAddressText(socket->peerAddress())
+                                  << "failed:" << error << socket->errorString();
+    });
+    connect(listener, &TlsListener::plainRequestRefused, this, [this](const QString &address) {
+        HandshakeRefusal event;
+        event.atMs = QDateTime::currentMSecsSinceEpoch();
+        event.address = address;
+        event.status = 400;
+        event.code = QStringLiteral("tls_required");
+        event.detail = QStringLiteral("plain HTTP on the TLS port");
+        Q_EMIT handshakeRefused(event);
+    });
+    delete m_listener;
+    m_listener = listener;
+    m_tls = true;
+    attachListener();
+}
+
+void HandshakeGate::setTlsConfiguration(const QSslConfiguration &configuration)
+{
+    if (auto *listener = qobject_cast<QSslServer *>(m_listener))
+        listener->setSslConfiguration(configuration);
+}
 
 void HandshakeGate::addGetRoute(const QByteArray &path, HttpHandler handler)
 {
@@ -286,6 +326,17 @@ void HandshakeGate::respond(QTcpSocket *socket, const HttpResponse &response, bo
     // the kernel send RST, and the client could lose the answer.
     connect(socket, &QTcpSocket::readyRead, socket, [socket] { socket->readAll(); });
     connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    auto *tlsSocket = qobject_cast<QSslSocket *>(socket);
+    if (tlsSocket && tlsSocket->isEncrypted()) {
+        // The raw half-close would cut off encrypted bytes still queued
+        // below the TLS layer; disconnectFromHost() flushes them and sends
+        // close_notify.
+        socket->readAll();
+        socket->write(response.serialize(headOnly));
+        socket->disconnectFromHost();
+        QTimer::singleShot(LingerMs, socket, [socket] { socket->abort(); });
+        return;
+    }
     connect(socket, &QTcpSocket::bytesWritten, socket, [socket] {
         if (socket->bytesToWrite() == 0)
             shutdownSending(socket);

@@ -7,6 +7,7 @@
 #include <QHash>
 #include <QHostAddress>
 #include <QObject>
+#include <QSslConfiguration>
 #include <QTcpSocket>
 
 #include <functional>
@@ -57,6 +58,13 @@ public:
     /// Serves GET (and HEAD) requests for `path` on the same port.
     void addGetRoute(const QByteArray &path, HttpHandler handler);
 
+    /// Listens with TLS (a TlsListener) instead of plain TCP: call before
+    /// listen(). Heads are then read from the decrypted stream.
+    void useTls(const QSslConfiguration &configuration, int handshakeTimeoutMs);
+    /// Replaces the certificate for connections accepted from now on.
+    void setTlsConfiguration(const QSslConfiguration &configuration);
+    bool isTls() const { return m_tls; }
+
     bool listen(const QHostAddress &address, quint16 port, QString *error);
     void close();
     bool isListening() const;
@@ -71,6 +79,7 @@ Q_SIGNALS:
     void handshakeRefused(const KioskGate::HandshakeRefusal &refusal);
 
 private:
+    void attachListener();
     void acceptPending();
     void inspect(QTcpSocket *socket);
     void route(QTcpSocket *socket, const HttpRequestHead &head);
@@ -82,6 +91,7 @@ private:
 
     Authenticator *m_authenticator;
     QTcpServer *m_listener;
+    bool m_tls = false;
     Limits m_limits;
     std::function<bool()> m_atCapacity;
     QHash<QByteArray, HttpHandler> m_getRoutes;

@@ -1,5 +1,8 @@
 #include "KioskServer.h"
 
+#include "Clock.h"
+
+#include <QDateTime>
 #include <QElapsedTimer>
 #include <QThread>
 
@@ -11,8 +14,11 @@ constexpr int ShutdownGraceMs = 2000;
 
 KioskServer::KioskServer(ServerCore::Config config, const SigningKeyRing *keys, const Clock *clock,
                          QObject *parent)
-    : QObject(parent), m_thread(new QThread(this)), m_core(new ServerCore(std::move(config), keys, clock))
+    : QObject(parent), m_thread(new QThread(this)), m_tls(config.settings.tls)
 {
+    if (m_tls)
+        TlsCertificates::validate(config.tls, clock->nowSecs(), &m_tlsFacts, nullptr);
+    m_core = new ServerCore(std::move(config), keys, clock);
     m_thread->setObjectName(QStringLiteral("kioskgate-network"));
     m_core->moveToThread(m_thread);
     connect(m_thread, &QThread::finished, m_core, &QObject::deleteLater);
@@ -95,6 +101,41 @@ int KioskServer::revokeTokens(const QStringList &jtis, const QString &reason)
             Qt::BlockingQueuedConnection);
     }
     return closed;
+}
+
+QString KioskServer::kioskUrl() const
+{
+    QString host = m_address.toString();
+    if (m_address.protocol() == QAbstractSocket::IPv6Protocol)
+        host = QLatin1Char('[') + host + QLatin1Char(']');
+    return QStringLiteral("%1://%2:%3%4")
+        .arg(m_tls ? QStringLiteral("wss") : QStringLiteral("ws"), host)
+        .arg(m_port)
+        .arg(QLatin1String(Protocol::KioskPath));
+}
+
+bool KioskServer::reloadTls(const TlsIdentity &identity, QString *error)
+{
+    TlsFacts facts;
+    if (!TlsCertificates::validate(identity, QDateTime::currentSecsSinceEpoch(), &facts, error))
+        return false;
+    if (!m_running) {
+        if (error)
+            *error = QStringLiteral("the server is not running");
+        return false;
+    }
+    bool ok = false;
+    QString reason;
+    QMetaObject::invokeMethod(
+        m_core, [this, &ok, &reason, &identity] { ok = m_core->setTlsIdentity(identity, &reason); },
+        Qt::BlockingQueuedConnection);
+    if (!ok) {
+        if (error)
+            *error = reason;
+        return false;
+    }
+    m_tlsFacts = facts;
+    return true;
 }
 
 } // namespace KioskGate

@@ -37,6 +37,18 @@ public:
     quint16 port() const { return m_port; }
     QHostAddress address() const { return m_address; }
 
+    /// True when serving wss:// and https://.
+    bool isTls() const { return m_tls; }
+    /// Plain ws:// on a non-loopback address: tokens cross the network
+    /// unencrypted. The console shows a warning while this is true.
+    bool isPlainOnNetwork() const { return m_running && !m_tls && !m_address.isLoopback(); }
+    /// "ws" or "wss" plus host and port, and the kiosk path.
+    QString kioskUrl() const;
+    /// Facts about the served certificate (empty without TLS).
+    TlsFacts tlsFacts() const { return m_tlsFacts; }
+    /// Serves a new certificate to connections accepted from now on.
+    bool reloadTls(const TlsIdentity &identity, QString *error);
+
     QList<SessionInfo> sessions() const;
     /// Marks tokens revoked and closes their live sessions with 4403.
     int revokeTokens(const QStringList &jtis, const QString &reason);
@@ -52,6 +64,8 @@ private:
     bool m_running = false;
     quint16 m_port = 0;
     QHostAddress m_address;
+    bool m_tls = false;
+    TlsFacts m_tlsFacts;
 };
 
 } // namespace KioskGate

@@ -6,6 +6,7 @@
 #include "Logging.h"
 #include "OriginPolicy.h"
 #include "SessionManager.h"
+#include "TlsServerConfiguration.h"
 #include "TokenRegistry.h"
 #include "TokenService.h"
 #include "TokenStatusCache.h"
@@ -67,9 +68,16 @@ bool ServerCore::start(QString *error)
     connect(m_gate, &HandshakeGate::handshakeAccepted, m_sessions, &SessionManager::adopt);
     connect(m_gate, &HandshakeGate::handshakeRefused, this, &ServerCore::handshakeRefused);
 
+    if (s.tls) {
+        QSslConfiguration tls;
+        if (!makeTlsServerConfiguration(m_config.tls, &tls, error))
+            return false;
+        m_gate->useTls(tls, s.tlsHandshakeTimeoutMs);
+    }
     if (!m_gate->listen(s.listenAddress, s.port, error))
         return false;
-    qCInfo(lcServer).noquote() << "listening on" << m_gate->serverAddress().toString() << "port"
+    qCInfo(lcServer).noquote() << "listening" << (s.tls ? "with TLS" : "without TLS") << "on"
+                               << m_gate->serverAddress().toString() << "port"
                                << m_gate->serverPort() << "- allowed origins:"
                                << (s.allowedOrigins.isEmpty()
                                        ? QStringLiteral("(none)")
@@ -116,6 +124,21 @@ int ServerCore::revokeTokens(const QStringList &jtis, const QString &reason)
         return 0;
     m_statusCache->markRevoked(jtis);
     return m_sessions->closeByJtis(jtis, Protocol::CloseCode::TokenRevoked, reason);
+}
+
+bool ServerCore::setTlsIdentity(const TlsIdentity &identity, QString *error)
+{
+    if (!m_gate || !m_gate->isTls()) {
+        if (error)
+            *error = QStringLiteral("the server runs without TLS (--no-tls); restart it to serve the certificate");
+        return false;
+    }
+    QSslConfiguration tls;
+    if (!makeTlsServerConfiguration(identity, &tls, error))
+        return false;
+    m_gate->setTlsConfiguration(tls);
+    m_config.tls = identity;
+    return true;
 }
 
 } // namespace KioskGate

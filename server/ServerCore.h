@@ -3,6 +3,7 @@
 #include "HandshakeGate.h"
 #include "ServerSettings.h"
 #include "SessionInfo.h"
+#include "TlsCertificates.h"
 
 #include <QObject>
 #include <memory>
@@ -32,6 +33,8 @@ public:
         QString databasePath;
         QString issuer;
         QString audience;
+        /// Served when settings.tls is on; must then be a valid identity.
+        TlsIdentity tls;
     };
 
     ServerCore(Config config, const SigningKeyRing *keys, const Clock *clock);
@@ -46,6 +49,9 @@ public:
     int sessionCount() const;
     /// Marks `jtis` revoked and closes their sessions with 4403.
     int revokeTokens(const QStringList &jtis, const QString &reason);
+    /// Serves `identity` to connections accepted from now on (live sessions
+    /// keep theirs). Fails if TLS is off or Qt cannot use the identity.
+    bool setTlsIdentity(const TlsIdentity &identity, QString *error);
 
 Q_SIGNALS:
     void sessionOpened(const KioskGate::SessionInfo &session);

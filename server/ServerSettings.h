@@ -14,6 +14,11 @@ struct ServerSettings
     QHostAddress listenAddress = QHostAddress(QHostAddress::LocalHost);
     quint16 port = 8765;
     int listenBacklog = 4096;
+    /// Serve wss:// and https:// (on by default). Off only behind a
+    /// TLS-terminating proxy or for local development.
+    bool tls = true;
+    /// A connection must finish its TLS handshake within this time.
+    int tlsHandshakeTimeoutMs = 5000;
 
     /// Exact web origins kiosk pages are served from.
     QStringList allowedOrigins;

@@ -23,6 +23,7 @@ struct IntSetting
 
 const IntSetting IntSettings[] = {
     {"server/listen_backlog", &ServerSettings::listenBacklog, 16, 65535},
+    {"limits/tls_handshake_timeout_ms", &ServerSettings::tlsHandshakeTimeoutMs, 100, 120000},
     {"limits/max_connections", &ServerSettings::maxConnections, 1, 1000000},
     {"limits/max_head_bytes", &ServerSettings::maxHeadBytes, 1024, 65536},
     {"limits/head_timeout_ms", &ServerSettings::headTimeoutMs, 100, 120000},
@@ -41,6 +42,7 @@ struct BoolSetting
 };
 
 const BoolSetting BoolSettings[] = {
+    {"server/tls", &ServerSettings::tls},
     {"auth/allow_non_browser_clients", &ServerSettings::allowNonBrowserClients},
     {"auth/allow_query_token", &ServerSettings::allowQueryToken},
 };

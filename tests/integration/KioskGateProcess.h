@@ -43,21 +43,29 @@ public:
         return result;
     }
 
+    enum class Transport { Plain, Tls };
+
+    /// Starts `kioskgate --headless ARGS`, plain ws:// (--no-tls) unless
+    /// `transport` asks for TLS.
     explicit KioskGateProcess(const QStringList &arguments,
-                              const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment())
+                              const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment(),
+                              Transport transport = Transport::Plain)
     {
         m_process.setProcessEnvironment(env);
         m_process.setProcessChannelMode(QProcess::MergedChannels);
         QObject::connect(&m_process, &QProcess::readyRead, [this] { m_log += m_process.readAll(); });
-        m_process.start(binary(), QStringList{QStringLiteral("--headless")} + arguments);
+        QStringList all{QStringLiteral("--headless")};
+        if (transport == Transport::Plain)
+            all.append(QStringLiteral("--no-tls"));
+        m_process.start(binary(), all + arguments);
     }
 
     ~KioskGateProcess() { stop(); }
 
-    /// Waits for the "ready: ws://host:port/v1/kiosk" line; returns the port.
+    /// Waits for the "ready: ws[s]://host:port/v1/kiosk" line; returns the port.
     quint16 waitReady(int timeoutMs = 15000)
     {
-        static const QRegularExpression ready(QStringLiteral("ready: ws://[^ ]+:(\\d+)/v1/kiosk"));
+        static const QRegularExpression ready(QStringLiteral("ready: wss?://[^ ]+:(\\d+)/v1/kiosk"));
         QElapsedTimer timer;
         timer.start();
         while (timer.elapsed() < timeoutMs && m_process.state() != QProcess::NotRunning) {

@@ -51,7 +51,8 @@ public:
     static constexpr char AllowedOrigin[] = "https://kiosk.example";
     static constexpr char OtherAllowedOrigin[] = "https://other.example";
 
-    explicit ServerFixture(KioskGate::ServerSettings settings = defaults())
+    /// With settings.tls on, `tls` is the certificate and key served.
+    explicit ServerFixture(KioskGate::ServerSettings settings = defaults(), KioskGate::TlsIdentity tls = {})
     {
         QVERIFY(m_dir.isValid());
         QString error;
@@ -60,7 +61,7 @@ public:
         m_ring.addKey(m_kid, KioskGate::SigningKeyRing::generateKey());
         m_ring.setCurrentKeyId(m_kid);
         m_server = std::make_unique<KioskGate::KioskServer>(
-            KioskGate::ServerCore::Config{settings, databasePath(), issuer(), QStringLiteral("kioskgate")},
+            KioskGate::ServerCore::Config{settings, databasePath(), issuer(), QStringLiteral("kioskgate"), tls},
             &m_ring, &m_clock);
         QVERIFY2(m_server->start(&error), qPrintable(error));
     }
@@ -69,6 +70,7 @@ public:
     {
         KioskGate::ServerSettings s;
         s.port = 0;
+        s.tls = false; // plain ws:// unless a test asks for TLS (tst_tls)
         s.allowedOrigins = {QString::fromLatin1(AllowedOrigin), QString::fromLatin1(OtherAllowedOrigin)};
         s.failureBurst = 100000; // most tests fail on purpose; the budget has its own test
         return s;

@@ -9,6 +9,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -152,18 +153,22 @@ export function tamper(token) {
 
 /**
  * Starts `kioskgate --headless` on an ephemeral loopback port and waits for
- * its ready line. Resolves with a handle:
- *   port, url (ws://127.0.0.1:PORT/v1/kiosk), output() (all stdout+stderr so
- *   far), waitForOutput(regex, ms), stop() (SIGTERM, awaits exit).
+ * its ready line. Plain ws:// (--no-tls) unless `tls` is true. Resolves with
+ * a handle:
+ *   port, url (ws[s]://127.0.0.1:PORT/v1/kiosk), httpBase (http[s]://...),
+ *   output() (all stdout+stderr so far), waitForOutput(regex, ms), stop()
+ *   (SIGTERM, awaits exit).
  */
 export async function startServer({
   dataDir,
   allowOrigins = [],
   allowQueryToken = false,
+  tls = false,
   extraArgs = [],
   readyTimeoutMs = 15000,
 } = {}) {
   const args = ['--headless', '--data-dir', dataDir, '--listen', '127.0.0.1:0'];
+  if (!tls) args.push('--no-tls');
   for (const origin of allowOrigins) args.push('--allow-origin', origin);
   if (allowQueryToken) args.push('--allow-query-token');
   args.push(...extraArgs);
@@ -221,20 +226,21 @@ export async function startServer({
 
   let match;
   try {
-    match = await waitForOutput(/ready: ws:\/\/127\.0\.0\.1:(\d+)\/v1\/kiosk/, readyTimeoutMs);
+    match = await waitForOutput(/ready: (wss?):\/\/127\.0\.0\.1:(\d+)\/v1\/kiosk/, readyTimeoutMs);
   } catch (error) {
     child.kill('SIGKILL');
     throw error;
   }
-  const port = Number(match[1]);
+  if ((match[1] === 'wss') !== tls) throw new Error(`asked for tls=${tls}, server said ${match[0]}`);
+  const port = Number(match[2]);
   if (!(port > 0 && port < 65536)) throw new Error(`bad port in ready line: ${match[0]}`);
 
   let stopped = null;
   return {
     child,
     port,
-    url: `ws://127.0.0.1:${port}${KIOSK_PATH}`,
-    httpBase: `http://127.0.0.1:${port}`,
+    url: `${tls ? 'wss' : 'ws'}://127.0.0.1:${port}${KIOSK_PATH}`,
+    httpBase: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     output: () => output,
     waitForOutput,
     /** SIGTERM and wait (bounded) for a clean exit; resolves {code, signal}. */
@@ -258,12 +264,13 @@ export async function startServer({
 // Kiosk pages
 
 /**
- * Serves `html` at "/" (and 404 elsewhere) on 127.0.0.1, ephemeral port.
- * Resolves with {port, origin, url, close()}.
+ * Serves `html` at "/" (and 404 elsewhere) on 127.0.0.1, ephemeral port;
+ * over https when `tls` is {key, cert} (PEM). Resolves with
+ * {port, origin, url, close()}.
  */
-export async function startPageServer(html) {
+export async function startPageServer(html, { tls = null } = {}) {
   const sockets = new Set();
-  const server = createServer((req, res) => {
+  const handler = (req, res) => {
     if (req.method === 'GET' && (req.url === '/' || req.url.startsWith('/?'))) {
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
       res.end(html);
@@ -271,7 +278,8 @@ export async function startPageServer(html) {
       res.writeHead(404, { 'Content-Type': 'text/plain' });
       res.end('not found');
     }
-  });
+  };
+  const server = tls ? createHttpsServer({ key: tls.key, cert: tls.cert }, handler) : createServer(handler);
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -285,7 +293,7 @@ export async function startPageServer(html) {
     'page server to listen',
   );
   const { port } = server.address();
-  const origin = `http://127.0.0.1:${port}`;
+  const origin = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   return {
     port,
     origin,
@@ -306,12 +314,14 @@ export async function startPageServer(html) {
  *   {kind: 'refused', status, headers, rawHeaders, body, json}
  *   {kind: 'closed', code, reason}  (upgrade succeeded but closed before welcome)
  *   {kind: 'error', error}
+ * `ca` (PEM) is the trust anchor for wss:// URLs.
  * Never hangs: after `timeoutMs` it rejects.
  */
-export function connect(url, { protocols, headers, origin, timeoutMs = 5000, localAddress } = {}) {
+export function connect(url, { protocols, headers, origin, timeoutMs = 5000, localAddress, ca } = {}) {
   return withTimeout(
     new Promise((resolve) => {
       const options = { handshakeTimeout: timeoutMs };
+      if (ca) options.ca = ca;
       if (headers) options.headers = headers;
       if (origin) options.origin = origin;
       if (localAddress) options.localAddress = localAddress;
