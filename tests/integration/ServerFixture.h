@@ -51,7 +51,10 @@ public:
     static constexpr char AllowedOrigin[] = "https://kiosk.example";
     static constexpr char OtherAllowedOrigin[] = "https://other.example";
 
-    explicit ServerFixture(KioskGate::ServerSettings settings = defaults())
+    /// `clock` (optional) replaces the wall clock for the server: tickets,
+    /// token lifetimes and failure budgets then follow it.
+    explicit ServerFixture(KioskGate::ServerSettings settings = defaults(),
+                           const KioskGate::Clock *clock = nullptr)
     {
         QVERIFY(m_dir.isValid());
         QString error;
@@ -61,7 +64,7 @@ public:
         m_ring.setCurrentKeyId(m_kid);
         m_server = std::make_unique<KioskGate::KioskServer>(
             KioskGate::ServerCore::Config{settings, databasePath(), issuer(), QStringLiteral("kioskgate")},
-            &m_ring, &m_clock);
+            &m_ring, clock ? clock : &m_clock);
         QVERIFY2(m_server->start(&error), qPrintable(error));
     }
 
