@@ -30,6 +30,13 @@ private:
     std::atomic<qint64> m_nowMs;
 };
 
+// The repository: set by CTest, or found from this file's directory.
+QString sourceDir()
+{
+    const QString fromEnv = qEnvironmentVariable("KIOSKGATE_SOURCE_DIR");
+    return fromEnv.isEmpty() ? QStringLiteral(QT_TESTCASE_SOURCEDIR "/../..") : fromEnv;
+}
+
 QJsonObject jsonOf(const RawResponse &response)
 {
     return QJsonDocument::fromJson(response.body).object();
@@ -579,7 +586,7 @@ void TestTickets::caps()
 void TestTickets::clientScript()
 {
     ServerFixture f;
-    QFile source(qEnvironmentVariable("KIOSKGATE_SOURCE_DIR") + QStringLiteral("/resources/client/kioskgate.js"));
+    QFile source(sourceDir() + QStringLiteral("/resources/client/kioskgate.js"));
     QVERIFY2(source.open(QIODevice::ReadOnly), qPrintable(source.fileName()));
     const QByteArray expected = source.readAll();
 
@@ -610,7 +617,7 @@ void TestTickets::clientScript()
     QCOMPARE(head.value("ETag"), etag);
 
     // The declarations are served when the repository has them.
-    QFile types(qEnvironmentVariable("KIOSKGATE_SOURCE_DIR") + QStringLiteral("/resources/client/kioskgate.d.ts"));
+    QFile types(sourceDir() + QStringLiteral("/resources/client/kioskgate.d.ts"));
     const RawResponse dts = f.send("GET /kioskgate.d.ts HTTP/1.1\r\nHost: x\r\n\r\n");
     if (types.open(QIODevice::ReadOnly)) {
         QCOMPARE(dts.status(), 200);
