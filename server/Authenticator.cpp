@@ -2,6 +2,7 @@
 
 #include "FailureLimiter.h"
 #include "HttpRequestHead.h"
+#include "Logging.h"
 #include "OriginPolicy.h"
 #include "TokenError.h"
 #include "TokenExtractor.h"
@@ -32,19 +33,30 @@ Authenticator::Authenticator(const TokenService *tokens, TokenStatusLookup *stat
 
 AuthDecision Authenticator::authorize(const HttpRequestHead &head, const QString &address)
 {
+    return authorizeWith(head, address, false);
+}
+
+AuthDecision Authenticator::authorizeHeaderRequest(const HttpRequestHead &head, const QString &address)
+{
+    return authorizeWith(head, address, true);
+}
+
+AuthDecision Authenticator::authorizeWith(const HttpRequestHead &head, const QString &address,
+                                          bool headerOnly)
+{
     int retryAfter = 0;
     if (m_limiter->isBlocked(address, &retryAfter)) {
         AuthDecision blocked = refuse({}, Refusal::TooManyFailures);
         blocked.retryAfterSecs = retryAfter;
         return blocked;
     }
-    AuthDecision decision = decide(head);
+    AuthDecision decision = decide(head, headerOnly);
     if (!decision.accepted && Protocol::countsAsFailure(decision.refusal))
         m_limiter->recordFailure(address);
     return decision;
 }
 
-AuthDecision Authenticator::decide(const HttpRequestHead &head)
+AuthDecision Authenticator::decide(const HttpRequestHead &head, bool headerOnly)
 {
     AuthDecision decision;
     if (head.headerCount("origin") > 1)
@@ -55,6 +67,8 @@ AuthDecision Authenticator::decide(const HttpRequestHead &head)
     decision.transport = credential.transport;
     if (!credential.ok)
         return refuse(decision, credential.refusal, credential.detail);
+    if (headerOnly && credential.transport != Transport::Header)
+        return refuse(decision, Refusal::MissingToken, QStringLiteral("authorization_header_required"));
 
     if (decision.origin.isEmpty()) {
         // Browsers always send Origin on a WebSocket handshake; a request
@@ -84,7 +98,11 @@ bool Authenticator::resolveClaims(const QByteArray &credential, AuthDecision *de
 {
     TokenClaims claims;
     if (decision->transport == Transport::Ticket) {
-        if (!m_tickets || !m_tickets->redeemTicket(credential, &claims)) {
+        QString why;
+        if (!m_tickets || !m_tickets->redeemTicket(credential, decision->origin, &claims, &why)) {
+            // One reason for the client whatever went wrong, so a ticket
+            // thief learns nothing; the log line below keeps the detail.
+            qCInfo(lcAuth).noquote() << "ticket refused:" << (why.isEmpty() ? QStringLiteral("unknown") : why);
             *decision = refuse(*decision, Refusal::InvalidToken, QStringLiteral("invalid_ticket"));
             return false;
         }

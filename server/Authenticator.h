@@ -28,8 +28,12 @@ class TicketRedeemer
 {
 public:
     virtual ~TicketRedeemer() = default;
-    /// Consumes `ticket`; false if it is unknown, used or late.
-    virtual bool redeemTicket(const QByteArray &ticket, TokenClaims *claims) = 0;
+    /// Consumes `ticket` (any presentation uses it up); false if it is
+    /// unknown, used, late, or was issued to another `origin`. `*why` gets
+    /// a sub-reason for the log only (the client always sees
+    /// "invalid_ticket").
+    virtual bool redeemTicket(const QByteArray &ticket, const QByteArray &origin, TokenClaims *claims,
+                              QString *why) = 0;
 };
 
 /// The verdict on one upgrade request.
@@ -64,9 +68,15 @@ public:
     void setTicketRedeemer(TicketRedeemer *redeemer) { m_tickets = redeemer; }
 
     AuthDecision authorize(const HttpRequestHead &head, const QString &address);
+    /// The same checks for a plain HTTP request (POST /v1/tickets,
+    /// GET /v1/whoami), which may only use the Authorization header: any
+    /// other credential is refused with 401 missing_token
+    /// (authorization_header_required).
+    AuthDecision authorizeHeaderRequest(const HttpRequestHead &head, const QString &address);
 
 private:
-    AuthDecision decide(const HttpRequestHead &head);
+    AuthDecision authorizeWith(const HttpRequestHead &head, const QString &address, bool headerOnly);
+    AuthDecision decide(const HttpRequestHead &head, bool headerOnly);
     /// Verifies the token (or redeems the ticket) and checks the registry;
     /// fills `decision->claims`, or turns `decision` into a refusal.
     bool resolveClaims(const QByteArray &credential, AuthDecision *decision);

@@ -26,18 +26,6 @@ namespace {
 // is torn down.
 constexpr int LingerMs = 5000;
 
-// Origin is client-supplied: keep logs and the activity view readable and
-// bounded whatever it holds (the head parser already refused controls).
-QString sanitizedOrigin(const QByteArray &origin)
-{
-    QString text = QString::fromLatin1(origin.left(200));
-    for (QChar &c : text) {
-        if (c.unicode() < 0x20 || c.unicode() > 0x7e)
-            c = QLatin1Char('?');
-    }
-    return text;
-}
-
 // Half-closes the connection (FIN) while still reading from it.
 void shutdownSending(QTcpSocket *socket)
 {
@@ -57,6 +45,18 @@ QString peerAddress(const QTcpSocket *socket)
 }
 
 } // namespace
+
+// Origin is client-supplied: keep logs and the activity view readable and
+// bounded whatever it holds (the head parser already refused controls).
+QString sanitizedOrigin(const QByteArray &origin)
+{
+    QString text = QString::fromLatin1(origin.left(200));
+    for (QChar &c : text) {
+        if (c.unicode() < 0x20 || c.unicode() > 0x7e)
+            c = QLatin1Char('?');
+    }
+    return text;
+}
 
 HandshakeGate::HandshakeGate(Authenticator *authenticator, QObject *parent)
     : QObject(parent), m_authenticator(authenticator), m_listener(new QTcpServer(this))
@@ -128,9 +128,22 @@ void HandshakeGate::setTlsConfiguration(const QSslConfiguration &configuration)
         listener->setSslConfiguration(configuration);
 }
 
+void HandshakeGate::addRoute(const QByteArray &method, const QByteArray &path, HttpHandler handler)
+{
+    auto &methods = m_routes[path];
+    for (auto &entry : methods) {
+        if (entry.first == method) {
+            entry.second = std::move(handler);
+            return;
+        }
+    }
+    methods.append({method, std::move(handler)});
+}
+
 void HandshakeGate::addGetRoute(const QByteArray &path, HttpHandler handler)
 {
-    m_getRoutes.insert(path, std::move(handler));
+    addRoute("GET", path, handler);
+    addRoute("HEAD", path, std::move(handler));
 }
 
 bool HandshakeGate::listen(const QHostAddress &address, quint16 port, QString *error)
@@ -173,9 +186,10 @@ quint16 HandshakeGate::serverPort() const
 void HandshakeGate::acceptPending()
 {
     while (QTcpSocket *socket = m_listener->nextPendingConnection()) {
-        // Qt buffers no more than one head plus one byte; the rest waits in
-        // the kernel, so a client cannot make us hold megabytes of header.
-        socket->setReadBufferSize(m_limits.maxHeadBytes + 1);
+        // Qt buffers no more than one head plus the largest body a route
+        // reads; the rest waits in the kernel, so a client cannot make us
+        // hold megabytes of header.
+        socket->setReadBufferSize(m_limits.maxHeadBytes + Protocol::MaxRequestBodyBytes + 1);
         m_pending.insert(socket, QDateTime::currentMSecsSinceEpoch());
         connect(socket, &QTcpSocket::readyRead, this, [this, socket] { inspect(socket); });
         connect(socket, &QTcpSocket::disconnected, this, [this, socket] {
@@ -193,7 +207,8 @@ void HandshakeGate::inspect(QTcpSocket *socket)
         return;
     const QByteArray data = socket->peek(m_limits.maxHeadBytes + 1);
     HttpRequestHead head;
-    switch (head.parse(data, m_limits.maxHeadBytes)) {
+    int headLength = 0;
+    switch (head.parse(data, m_limits.maxHeadBytes, &headLength)) {
     case HttpRequestHead::ParseResult::Incomplete:
         return;
     case HttpRequestHead::ParseResult::TooLarge:
@@ -203,28 +218,71 @@ void HandshakeGate::inspect(QTcpSocket *socket)
         refuse(socket, Refusal::MalformedRequest, {});
         return;
     case HttpRequestHead::ParseResult::Complete:
-        route(socket, head);
+        route(socket, head, headLength);
         return;
     }
 }
 
-void HandshakeGate::route(QTcpSocket *socket, const HttpRequestHead &head)
+void HandshakeGate::route(QTcpSocket *socket, const HttpRequestHead &head, int headLength)
 {
     const QByteArray path = head.path();
     if (path == Protocol::KioskPath) {
         handleUpgrade(socket, head);
         return;
     }
-    const auto handler = m_getRoutes.constFind(path);
-    if (handler == m_getRoutes.cend()) {
+    const auto methods = m_routes.constFind(path);
+    if (methods == m_routes.cend()) {
         refuse(socket, Refusal::NotFound, {});
         return;
     }
-    if (head.method() != "GET" && head.method() != "HEAD") {
-        refuse(socket, Refusal::MethodNotAllowed, {}, nullptr, "GET, HEAD");
+    const HttpHandler *handler = nullptr;
+    QList<QByteArray> allowed;
+    for (const auto &entry : *methods) {
+        allowed.append(entry.first);
+        if (entry.first == head.method())
+            handler = &entry.second;
+    }
+    if (!handler) {
+        refuse(socket, Refusal::MethodNotAllowed, {}, nullptr, allowed.join(", "));
         return;
     }
+    if (head.method() == "POST" && !bodyReady(socket, head, headLength))
+        return;
     respond(socket, (*handler)(head, peerAddress(socket)), head.method() == "HEAD");
+}
+
+bool HandshakeGate::bodyReady(QTcpSocket *socket, const HttpRequestHead &head, int headLength)
+{
+    // Only Content-Length framing: a chunked body is asked to come with a
+    // length instead, and both at once is the classic smuggling shape.
+    const bool chunked = head.headerCount("transfer-encoding") > 0;
+    const int lengths = head.headerCount("content-length");
+    if (chunked && lengths > 0) {
+        refuse(socket, Refusal::MalformedRequest, QStringLiteral("content_length_and_transfer_encoding"));
+        return false;
+    }
+    if (chunked) {
+        refuse(socket, Refusal::LengthRequired, {});
+        return false;
+    }
+    if (lengths == 0)
+        return true; // RFC 9112 6.3: no framing header, no body
+    const QByteArray text = head.header("content-length");
+    bool digits = lengths == 1 && !text.isEmpty() && text.size() <= 9;
+    for (char c : text)
+        digits = digits && c >= '0' && c <= '9';
+    if (!digits) {
+        refuse(socket, Refusal::MalformedRequest, QStringLiteral("invalid_content_length"));
+        return false;
+    }
+    const int length = text.toInt();
+    if (length > Protocol::MaxRequestBodyBytes) {
+        refuse(socket, Refusal::BodyTooLarge, {});
+        return false;
+    }
+    // Not all here yet: stay pending; the next readyRead comes back here
+    // and the head timeout covers a body that never arrives.
+    return socket->bytesAvailable() >= qint64(headLength) + length;
 }
 
 void HandshakeGate::handleUpgrade(QTcpSocket *socket, const HttpRequestHead &head)
@@ -267,8 +325,8 @@ void HandshakeGate::handleUpgrade(QTcpSocket *socket, const HttpRequestHead &hea
     Q_EMIT handshakeAccepted(socket, decision);
 }
 
-void HandshakeGate::refuse(QTcpSocket *socket, Refusal refusal, const QString &detail,
-                           const AuthDecision *decision, const QByteArray &allow)
+HttpResponse HandshakeGate::refusalResponse(Refusal refusal, const QString &detail,
+                                            int retryAfterSecs, const QByteArray &allow)
 {
     QJsonObject details;
     if (!detail.isEmpty())
@@ -282,7 +340,7 @@ void HandshakeGate::refuse(QTcpSocket *socket, Refusal refusal, const QString &d
         response.setHeader("Sec-WebSocket-Version", "13");
         break;
     case 429:
-        response.setHeader("Retry-After", QByteArray::number(decision ? decision->retryAfterSecs : 1));
+        response.setHeader("Retry-After", QByteArray::number(qMax(1, retryAfterSecs)));
         break;
     case 503:
         response.setHeader("Retry-After", "5");
@@ -293,6 +351,14 @@ void HandshakeGate::refuse(QTcpSocket *socket, Refusal refusal, const QString &d
     default:
         break;
     }
+    return response;
+}
+
+void HandshakeGate::refuse(QTcpSocket *socket, Refusal refusal, const QString &detail,
+                           const AuthDecision *decision, const QByteArray &allow)
+{
+    const HttpResponse response =
+        refusalResponse(refusal, detail, decision ? decision->retryAfterSecs : 1, allow);
 
     HandshakeRefusal event;
     event.atMs = QDateTime::currentMSecsSinceEpoch();

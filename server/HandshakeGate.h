@@ -27,6 +27,9 @@ struct HandshakeRefusal
     int status = 0;
     QString code;
     QString detail;
+    /// The plain HTTP path refused (e.g. "/v1/tickets"); empty for the
+    /// WebSocket handshake itself.
+    QString path;
 };
 
 /// The listener in front of QWebSocketServer.
@@ -55,7 +58,13 @@ public:
     void setLimits(const Limits &limits) { m_limits = limits; }
     /// Asked before authenticating an upgrade; true answers 503.
     void setCapacityProbe(std::function<bool()> atCapacity) { m_atCapacity = std::move(atCapacity); }
-    /// Serves GET (and HEAD) requests for `path` on the same port.
+    /// Serves `method` requests for `path` on the same port. Other methods
+    /// on a known path get 405 with an Allow header listing the registered
+    /// ones in registration order. A POST may carry a body of at most
+    /// Protocol::MaxRequestBodyBytes, framed by Content-Length; the gate
+    /// waits for it (within the head time limit) and discards it.
+    void addRoute(const QByteArray &method, const QByteArray &path, HttpHandler handler);
+    /// Serves GET and HEAD requests for `path` (HEAD: the GET answer's head).
     void addGetRoute(const QByteArray &path, HttpHandler handler);
 
     /// Listens with TLS (a TlsListener) instead of plain TCP: call before
@@ -64,6 +73,10 @@ public:
     /// Replaces the certificate for connections accepted from now on.
     void setTlsConfiguration(const QSslConfiguration &configuration);
     bool isTls() const { return m_tls; }
+    /// A refusal as the gate sends it: the JSON body plus the status's
+    /// headers (WWW-Authenticate, Retry-After, Allow, ...).
+    static HttpResponse refusalResponse(Protocol::Refusal refusal, const QString &detail = {},
+                                        int retryAfterSecs = 1, const QByteArray &allow = "GET");
 
     bool listen(const QHostAddress &address, quint16 port, QString *error);
     void close();
@@ -82,7 +95,9 @@ private:
     void attachListener();
     void acceptPending();
     void inspect(QTcpSocket *socket);
-    void route(QTcpSocket *socket, const HttpRequestHead &head);
+    void route(QTcpSocket *socket, const HttpRequestHead &head, int headLength);
+    /// For a POST: false if the body is refused or not all here yet.
+    bool bodyReady(QTcpSocket *socket, const HttpRequestHead &head, int headLength);
     void handleUpgrade(QTcpSocket *socket, const HttpRequestHead &head);
     void refuse(QTcpSocket *socket, Protocol::Refusal refusal, const QString &detail,
                 const AuthDecision *decision = nullptr, const QByteArray &allow = "GET");
@@ -94,9 +109,13 @@ private:
     bool m_tls = false;
     Limits m_limits;
     std::function<bool()> m_atCapacity;
-    QHash<QByteArray, HttpHandler> m_getRoutes;
+    // path -> (method, handler), in registration order
+    QHash<QByteArray, QList<QPair<QByteArray, HttpHandler>>> m_routes;
     QHash<QTcpSocket *, qint64> m_pending; // socket -> accepted at (ms)
 };
+
+/// `origin` made safe for logs: at most 200 printable ASCII characters.
+QString sanitizedOrigin(const QByteArray &origin);
 
 } // namespace KioskGate
 Q_DECLARE_METATYPE(KioskGate::HandshakeRefusal)

@@ -27,6 +27,24 @@ HttpResponse &HttpResponse::setHeader(const QByteArray &name, const QByteArray &
     return *this;
 }
 
+bool HttpResponse::hasHeader(const QByteArray &name) const
+{
+    for (const auto &header : m_headers) {
+        if (header.first.compare(name, Qt::CaseInsensitive) == 0)
+            return true;
+    }
+    return false;
+}
+
+QByteArray HttpResponse::header(const QByteArray &name) const
+{
+    for (const auto &header : m_headers) {
+        if (header.first.compare(name, Qt::CaseInsensitive) == 0)
+            return header.second;
+    }
+    return {};
+}
+
 HttpResponse &HttpResponse::setJsonBody(const QJsonObject &body)
 {
     return setBody("application/json", QJsonDocument(body).toJson(QJsonDocument::Compact));
@@ -46,10 +64,15 @@ QByteArray HttpResponse::serialize(bool headOnly) const
     out += "HTTP/1.1 " + QByteArray::number(m_status) + ' ' + reasonPhrase(m_status) + "\r\n";
     for (const auto &header : m_headers)
         out += header.first + ": " + header.second + "\r\n";
-    out += "Content-Length: " + QByteArray::number(m_body.size()) + "\r\n";
-    // Answers are about this request only: never cache, never sniff.
-    out += "Cache-Control: no-store\r\n"
-           "X-Content-Type-Options: nosniff\r\n"
+    // RFC 9110 8.6: no Content-Length on 204, and none on 304 (it would
+    // have to repeat the 200's length).
+    if (m_status != 204 && m_status != 304)
+        out += "Content-Length: " + QByteArray::number(m_body.size()) + "\r\n";
+    // Answers are about this request only unless a route says otherwise
+    // (the client script is revalidated, not refetched): never sniff.
+    if (!hasHeader("Cache-Control"))
+        out += "Cache-Control: no-store\r\n";
+    out += "X-Content-Type-Options: nosniff\r\n"
            "Connection: close\r\n\r\n";
     if (!headOnly)
         out += m_body;
@@ -61,12 +84,15 @@ QByteArray HttpResponse::reasonPhrase(int status)
     switch (status) {
     case 200: return "OK";
     case 204: return "No Content";
+    case 304: return "Not Modified";
     case 400: return "Bad Request";
     case 401: return "Unauthorized";
     case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 408: return "Request Timeout";
+    case 411: return "Length Required";
+    case 413: return "Content Too Large";
     case 426: return "Upgrade Required";
     case 429: return "Too Many Requests";
     case 431: return "Request Header Fields Too Large";

@@ -21,6 +21,8 @@ public:
     static HttpResponse refusal(Protocol::Refusal refusal, const QJsonObject &details = {});
 
     HttpResponse &setHeader(const QByteArray &name, const QByteArray &value);
+    bool hasHeader(const QByteArray &name) const;
+    QByteArray header(const QByteArray &name) const;
     HttpResponse &setJsonBody(const QJsonObject &body);
     HttpResponse &setBody(const QByteArray &contentType, const QByteArray &body);
 

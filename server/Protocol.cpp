@@ -33,7 +33,10 @@ int httpStatus(Refusal refusal)
     case Refusal::NotFound: return 404;
     case Refusal::MethodNotAllowed: return 405;
     case Refusal::RequestTimeout: return 408;
-    case Refusal::TooManyFailures: return 429;
+    case Refusal::LengthRequired: return 411;
+    case Refusal::BodyTooLarge: return 413;
+    case Refusal::TooManyFailures:
+    case Refusal::TooManyTickets: return 429;
     case Refusal::HeadTooLarge: return 431;
     case Refusal::ServerFull: return 503;
     }
@@ -59,7 +62,10 @@ QString refusalCode(Refusal refusal)
     case Refusal::NotFound: return QStringLiteral("not_found");
     case Refusal::MethodNotAllowed: return QStringLiteral("method_not_allowed");
     case Refusal::RequestTimeout: return QStringLiteral("request_timeout");
+    case Refusal::LengthRequired: return QStringLiteral("length_required");
+    case Refusal::BodyTooLarge: return QStringLiteral("body_too_large");
     case Refusal::TooManyFailures: return QStringLiteral("too_many_failures");
+    case Refusal::TooManyTickets: return QStringLiteral("too_many_tickets");
     case Refusal::HeadTooLarge: return QStringLiteral("request_head_too_large");
     case Refusal::ServerFull: return QStringLiteral("server_full");
     }

@@ -14,6 +14,18 @@ namespace KioskGate::Protocol {
 inline constexpr char KioskPath[] = "/v1/kiosk";
 /// Plain HTTP liveness probe on the same port: 200 {"status":"ok",...}.
 inline constexpr char HealthPath[] = "/healthz";
+/// POST with Authorization: Bearer -> 200 {"ticket":"...","expiresIn":30}.
+inline constexpr char TicketsPath[] = "/v1/tickets";
+/// GET with Authorization: Bearer -> 200 {"kiosk","jti","expiresAt","origin"}
+/// or the refusal the handshake would give.
+inline constexpr char WhoamiPath[] = "/v1/whoami";
+/// The browser client library and its TypeScript declarations.
+inline constexpr char ClientScriptPath[] = "/kioskgate.js";
+inline constexpr char ClientTypesPath[] = "/kioskgate.d.ts";
+/// A ticket's lifetime: short enough that a ticket seen in a log is dead.
+inline constexpr int TicketLifetimeSecs = 30;
+/// The largest request body the plain HTTP routes read (tickets need none).
+inline constexpr int MaxRequestBodyBytes = 1024;
 
 /// The only application subprotocol; the server always answers with it (and
 /// only it) when the client offered it.
@@ -64,7 +76,10 @@ enum class Refusal {
     NotFound,              ///< 404 unknown path
     MethodNotAllowed,      ///< 405 wrong method for a known path
     RequestTimeout,        ///< 408 request head not complete in time
+    LengthRequired,        ///< 411 a body sent with Transfer-Encoding instead of Content-Length
+    BodyTooLarge,          ///< 413 a request body over MaxRequestBodyBytes
     TooManyFailures,       ///< 429 failure budget of the address spent
+    TooManyTickets,        ///< 429 too many unused tickets for one token
     HeadTooLarge,          ///< 431 request head over the size cap
     ServerFull,            ///< 503 at the connection cap
 };

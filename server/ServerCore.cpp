@@ -1,12 +1,15 @@
 #include "ServerCore.h"
 
 #include "Authenticator.h"
+#include "ClientFiles.h"
 #include "Clock.h"
 #include "FailureLimiter.h"
 #include "Logging.h"
 #include "OriginPolicy.h"
 #include "SessionManager.h"
 #include "TlsServerConfiguration.h"
+#include "TicketEndpoints.h"
+#include "TicketStore.h"
 #include "TokenRegistry.h"
 #include "TokenService.h"
 #include "TokenStatusCache.h"
@@ -43,6 +46,8 @@ bool ServerCore::start(QString *error)
                                                       m_origins.get());
     m_authenticator->setAllowNonBrowserClients(s.allowNonBrowserClients);
     m_authenticator->setAllowQueryToken(s.allowQueryToken);
+    m_tickets = new TicketStore(m_clock, s.maxTicketsPerToken, s.maxTickets, this);
+    m_authenticator->setTicketRedeemer(m_tickets);
 
     m_sessions = new SessionManager(m_clock, this);
     m_sessions->setLimits({s.maxFrameBytes, s.maxMessageBytes, s.heartbeatIntervalMs,
@@ -65,6 +70,10 @@ bool ServerCore::start(QString *error)
                               {QStringLiteral("sessions"), m_sessions->connectionCount()}});
         return response;
     });
+    m_ticketEndpoints = new TicketEndpoints(m_authenticator.get(), m_tickets, m_origins.get(), m_clock, this);
+    m_ticketEndpoints->install(m_gate);
+    connect(m_ticketEndpoints, &TicketEndpoints::requestRefused, this, &ServerCore::handshakeRefused);
+    ClientFiles().install(m_gate);
     connect(m_gate, &HandshakeGate::handshakeAccepted, m_sessions, &SessionManager::adopt);
     connect(m_gate, &HandshakeGate::handshakeRefused, this, &ServerCore::handshakeRefused);
 
@@ -123,6 +132,7 @@ int ServerCore::revokeTokens(const QStringList &jtis, const QString &reason)
     if (!m_sessions)
         return 0;
     m_statusCache->markRevoked(jtis);
+    m_tickets->dropForJtis(jtis); // the status check would refuse them anyway
     return m_sessions->closeByJtis(jtis, Protocol::CloseCode::TokenRevoked, reason);
 }
 

@@ -16,6 +16,8 @@ class FailureLimiter;
 class OriginPolicy;
 class SessionManager;
 class SigningKeyRing;
+class TicketEndpoints;
+class TicketStore;
 class TokenRegistry;
 class TokenService;
 class TokenStatusCache;
@@ -70,6 +72,8 @@ private:
     TokenStatusCache *m_statusCache = nullptr;
     SessionManager *m_sessions = nullptr;
     HandshakeGate *m_gate = nullptr;
+    TicketStore *m_tickets = nullptr;
+    TicketEndpoints *m_ticketEndpoints = nullptr;
 };
 
 } // namespace KioskGate

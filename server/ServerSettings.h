@@ -37,6 +37,10 @@ struct ServerSettings
     int failureBurst = 10;
     int failureRefillMs = 6000;
 
+    /// Unused one-time tickets one token may hold at once, and in all.
+    int maxTicketsPerToken = 8;
+    int maxTickets = 10000;
+
     int maxFrameBytes = 64 * 1024;
     int maxMessageBytes = 64 * 1024;
 

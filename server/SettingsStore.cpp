@@ -29,6 +29,8 @@ const IntSetting IntSettings[] = {
     {"limits/head_timeout_ms", &ServerSettings::headTimeoutMs, 100, 120000},
     {"limits/failure_burst", &ServerSettings::failureBurst, 1, 100000},
     {"limits/failure_refill_ms", &ServerSettings::failureRefillMs, 1, 3600000},
+    {"limits/max_tickets_per_token", &ServerSettings::maxTicketsPerToken, 1, 1000},
+    {"limits/max_tickets", &ServerSettings::maxTickets, 1, 1000000},
     {"limits/max_frame_bytes", &ServerSettings::maxFrameBytes, 1024, 16 * 1024 * 1024},
     {"limits/max_message_bytes", &ServerSettings::maxMessageBytes, 1024, 16 * 1024 * 1024},
     {"heartbeat/interval_ms", &ServerSettings::heartbeatIntervalMs, 100, 3600000},

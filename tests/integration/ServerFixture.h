@@ -52,7 +52,10 @@ public:
     static constexpr char OtherAllowedOrigin[] = "https://other.example";
 
     /// With settings.tls on, `tls` is the certificate and key served.
-    explicit ServerFixture(KioskGate::ServerSettings settings = defaults(), KioskGate::TlsIdentity tls = {})
+    /// `clock` (optional) replaces the wall clock for the server: tickets,
+    /// token lifetimes and failure budgets then follow it.
+    explicit ServerFixture(KioskGate::ServerSettings settings = defaults(), KioskGate::TlsIdentity tls = {},
+                           const KioskGate::Clock *clock = nullptr)
     {
         QVERIFY(m_dir.isValid());
         QString error;
@@ -62,7 +65,7 @@ public:
         m_ring.setCurrentKeyId(m_kid);
         m_server = std::make_unique<KioskGate::KioskServer>(
             KioskGate::ServerCore::Config{settings, databasePath(), issuer(), QStringLiteral("kioskgate"), tls},
-            &m_ring, &m_clock);
+            &m_ring, clock ? clock : &m_clock);
         QVERIFY2(m_server->start(&error), qPrintable(error));
     }
 
