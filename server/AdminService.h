@@ -1,9 +1,11 @@
 #pragma once
 
+#include "CommandRecord.h"
 #include "SessionInfo.h"
 
 #include <QJsonObject>
 #include <functional>
+#include <optional>
 
 namespace KioskGate {
 
@@ -21,10 +23,29 @@ class TokenService;
 ///
 /// Commands: token.issue {kiosk, expiresIn (s, 0 = never), origins[]},
 /// token.list, token.revoke {target: kiosk name or jti},
-/// keys.rotate {retireOld}, status.
+/// keys.rotate {retireOld}, status, command.issue {name, kiosks[], issuer}
+/// (kiosks empty or absent = all), command.get {id, targets (default true)},
+/// command.list {limit}.
+/// The command.* requests need a running instance (setCommandHooks); without
+/// one they answer {"ok": false, "notRunning": true, "error": NoInstanceError}.
 class AdminService
 {
 public:
+    /// What the running instance offers for commands (KioskServer's API).
+    struct CommandHooks
+    {
+        std::function<CommandRecord(const QString &name, const QStringList &kiosks, const QString &issuer,
+                                    QString *error)>
+            issue;
+        std::function<std::optional<CommandRecord>(const QString &id)> get;
+        std::function<QList<CommandRecord>(int limit)> list;
+    };
+
+    static QString noInstanceError()
+    {
+        return QStringLiteral("no running KioskGate instance: start the console or `kioskgate --headless` first");
+    }
+
     AdminService(TokenRegistry *registry, const TokenService *tokens, SigningKeyStore *keys,
                  const Clock *clock);
 
@@ -33,6 +54,7 @@ public:
     void setRevocationHook(std::function<int(const QStringList &jtis, const QString &reason)> hook);
     /// Supplies the live sessions and listening address for `status`.
     void setStatusSource(std::function<QJsonObject()> source);
+    void setCommandHooks(CommandHooks hooks);
 
     QJsonObject handle(const QJsonObject &request);
 
@@ -42,6 +64,9 @@ private:
     QJsonObject revokeToken(const QJsonObject &request);
     QJsonObject rotateKeys(const QJsonObject &request);
     QJsonObject status();
+    QJsonObject issueCommand(const QJsonObject &request);
+    QJsonObject getCommand(const QJsonObject &request);
+    QJsonObject listCommands(const QJsonObject &request);
     int closeSessions(const QStringList &jtis, const QString &reason);
 
     TokenRegistry *m_registry;
@@ -50,6 +75,7 @@ private:
     const Clock *m_clock;
     std::function<int(const QStringList &, const QString &)> m_revocationHook;
     std::function<QJsonObject()> m_statusSource;
+    CommandHooks m_commandHooks;
 };
 
 } // namespace KioskGate

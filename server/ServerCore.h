@@ -1,16 +1,20 @@
 #pragma once
 
+#include "CommandRecord.h"
 #include "HandshakeGate.h"
 #include "ServerSettings.h"
 #include "SessionInfo.h"
 
 #include <QObject>
 #include <memory>
+#include <optional>
 
 namespace KioskGate {
 
 class Authenticator;
 class Clock;
+class CommandCenter;
+class CommandStore;
 class FailureLimiter;
 class OriginPolicy;
 class SessionManager;
@@ -47,12 +51,21 @@ public:
     /// Marks `jtis` revoked and closes their sessions with 4403.
     int revokeTokens(const QStringList &jtis, const QString &reason);
 
+    /// Commands (CommandCenter): issue to `kiosks` (empty = all), look up, list.
+    CommandRecord issueCommand(const QString &name, const QStringList &kiosks, const QString &issuer,
+                               QString *error);
+    std::optional<CommandRecord> command(const QString &id);
+    QList<CommandRecord> recentCommands(int limit);
+
 Q_SIGNALS:
+    void commandUpdated(const KioskGate::CommandRecord &record);
     void sessionOpened(const KioskGate::SessionInfo &session);
     void sessionClosed(const KioskGate::SessionInfo &session, int closeCode, const QString &reason);
     void handshakeRefused(const KioskGate::HandshakeRefusal &refusal);
 
 private:
+    bool startCommands(QString *error);
+
     Config m_config;
     const SigningKeyRing *m_keys;
     const Clock *m_clock;
@@ -64,6 +77,8 @@ private:
     TokenStatusCache *m_statusCache = nullptr;
     SessionManager *m_sessions = nullptr;
     HandshakeGate *m_gate = nullptr;
+    std::unique_ptr<CommandStore> m_commandStore;
+    CommandCenter *m_commands = nullptr;
 };
 
 } // namespace KioskGate
