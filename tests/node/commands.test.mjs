@@ -22,7 +22,7 @@ import {
   withTimeout,
 } from './harness.mjs';
 
-const FLEET_SIZE = Number(process.env.KIOSKGATE_FLEET_SIZE || 240);
+const FLEET_SIZE = Number(process.env.KIOSKGATE_FLEET_SIZE || 300);
 
 /** Where kiosks connect; changes when the console restarts on a new port. */
 const endpoint = { url: null };
@@ -248,7 +248,7 @@ describe(`recorded commands with ${FLEET_SIZE} ws kiosks`, { timeout: 240000 }, 
   });
 
   test('offline kiosks get the command when they reconnect; the counts follow', async () => {
-    const offline = fleet.filter((_, i) => i % 12 === 5); // 20 of 240
+    const offline = fleet.filter((_, i) => i % 12 === 5); // 25 of 300
     await Promise.all(offline.map((k) => k.disconnect()));
     await waitForOnline(dataDir, fleet.filter((k) => !offline.includes(k)).map((k) => k.name));
 
@@ -271,8 +271,8 @@ describe(`recorded commands with ${FLEET_SIZE} ws kiosks`, { timeout: 240000 }, 
   });
 
   test('a console killed mid-command keeps the command and its states, and completes after a restart', async () => {
-    const offline = fleet.filter((_, i) => i % 10 === 3); // 24 offline
-    const holding = fleet.filter((_, i) => i % 10 === 7); // 24 ack but have not reloaded yet
+    const offline = fleet.filter((_, i) => i % 10 === 3); // 30 offline
+    const holding = fleet.filter((_, i) => i % 10 === 7); // 30 ack but have not reloaded yet
     await Promise.all(offline.map((k) => k.disconnect()));
     await waitForOnline(dataDir, fleet.filter((k) => !offline.includes(k)).map((k) => k.name));
     for (const k of holding) k.holdReload = true;
