@@ -116,12 +116,13 @@ QString summaryLine(const QString &name, const Outcome &o)
     return line;
 }
 
-/// "40 sent, 3 delivered, 2 done, 5 offline" from the counts, non-zero only.
+/// "2 done, 3 delivered, 40 sent, 5 offline" from the counts, non-zero only.
 QString countsLine(const QJsonObject &command)
 {
     const QJsonObject counts = command.value(QStringLiteral("counts")).toObject();
     QStringList parts;
-    for (const QString &state : CommandState::all()) {
+    for (const QString &state : {CommandState::Done, CommandState::Delivered, CommandState::Sent, CommandState::Failed,
+                                 CommandState::TimedOut, CommandState::Pending}) {
         const int n = counts.value(state).toInt();
         if (n > 0)
             parts.append(QStringLiteral("%1 %2").arg(n).arg(state == CommandState::Pending
@@ -269,10 +270,18 @@ int runKioskCommand(const QStringList &arguments, const CliContext &context)
         outcomeJson.insert(QStringLiteral("waitedSeconds"), double(timer.elapsed()) / 1000.0);
         result.insert(QStringLiteral("outcome"), outcomeJson);
         std::fputs(QJsonDocument(result).toJson(QJsonDocument::Indented).constData(), stdout);
+    } else if (waitSeconds == 0) {
+        const auto time = [&command](const char *key) {
+            return QDateTime::fromString(command.value(QLatin1String(key)).toString(), Qt::ISODateWithMs);
+        };
+        if (!outcome.offline.isEmpty())
+            out(QStringLiteral("%1 offline (%2) will get it if they connect within %3 s.")
+                    .arg(outcome.offline.size())
+                    .arg(nameList(outcome.offline))
+                    .arg(time("issuedAt").secsTo(time("expiresAt"))));
+        out(QStringLiteral("Not waiting (--wait 0); follow it with: kioskgate commands"));
     } else {
         out(summaryLine(name, outcome));
-        if (waitSeconds == 0 && !settled(command))
-            out(QStringLiteral("Not waiting (--wait 0); follow it with: kioskgate commands"));
     }
     return success ? ExitOk : ExitFailure;
 }
