@@ -71,6 +71,7 @@ bool CommandCenter::load(QString *error)
     if (!records.isEmpty())
         qCInfo(lcCommands) << "resumed" << records.size() << "unfinished command(s)";
     sweep();
+    prune();
     return true;
 }
 
@@ -157,10 +158,18 @@ CommandRecord CommandCenter::issue(const QString &name, const QStringList &kiosk
     m_order.append(record.id);
     scheduleReport(record.id);
 
-    int removed = 0;
-    if (!m_store->prune(now - KeepFinishedMs, KeepFinishedCount, &removed, &storeError))
-        qCWarning(lcCommands).noquote() << storeError;
+    prune();
     return record;
+}
+
+void CommandCenter::prune()
+{
+    int removed = 0;
+    QString error;
+    if (!m_store->prune(m_clock->nowMs() - KeepFinishedMs, KeepFinishedCount, &removed, &error))
+        qCWarning(lcCommands).noquote() << error;
+    else if (removed > 0)
+        qCInfo(lcCommands) << "pruned" << removed << "old finished command(s)";
 }
 
 void CommandCenter::setState(Active &active, int index, const QString &state, const QString &error)

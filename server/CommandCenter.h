@@ -91,6 +91,7 @@ private:
         QSet<int> dirty;             // targets changed since the last flush
     };
     void setState(Active &active, int index, const QString &state, const QString &error = QString());
+    void prune();
     void scheduleFlush();
     void scheduleReport(const QString &id);
     void report();
