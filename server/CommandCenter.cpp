@@ -99,9 +99,11 @@ CommandRecord CommandCenter::issue(const QString &name, const QStringList &kiosk
                                            "kiosk online"));
     } else {
         QStringList unknown;
+        QSet<QString> named;
         for (const QString &kiosk : kiosks) {
-            if (targets.contains(kiosk))
+            if (named.contains(kiosk))
                 continue;
+            named.insert(kiosk);
             if (known.contains(kiosk))
                 targets.append(kiosk);
             else
