@@ -71,6 +71,9 @@ int runServer(const QStringList &arguments, const CliContext &context)
         "  kioskgate keys rotate [--retire-old]  make a new signing key\n"
         "  kioskgate status                      live sessions of the running instance\n"
         "  kioskgate tls show|regenerate|import  the TLS certificate and kiosk pinning\n"
+        "  kioskgate reset-all | reset KIOSK...  reset kiosks (return to the start page)\n"
+        "  kioskgate reload-all | reload KIOSK.. reload the kiosks' pages\n"
+        "  kioskgate commands                    recent commands and their outcome\n"
         "Run `kioskgate COMMAND --help` for a command's options."));
     parser.addHelpOption();
     parser.addVersionOption();
@@ -94,8 +97,13 @@ int runServer(const QStringList &arguments, const CliContext &context)
     const QCommandLineOption noTls(QStringLiteral("no-tls"),
                                    QStringLiteral("Serve plain ws:// and http:// (behind a TLS-terminating "
                                                   "proxy, or for local development)."));
+    const QCommandLineOption commandFreshness(
+        QStringLiteral("command-freshness"),
+        QStringLiteral("Seconds a reset/reload stays deliverable to kiosks that are offline when it "
+                       "is given (default 300; overrides commands/freshness_seconds)."),
+        QStringLiteral("SECONDS"));
     parser.addOptions({headless, dataDir, fileSecrets, listen, origin, queryToken,
-                       denyNative, maxConnections, noTls});
+                       denyNative, maxConnections, noTls, commandFreshness});
     parser.process(arguments);
     if (!parser.positionalArguments().isEmpty()) {
         printError(QStringLiteral("unknown command \"%1\"; see kioskgate --help")
@@ -130,6 +138,14 @@ int runServer(const QStringList &arguments, const CliContext &context)
                 return false;
             }
         }
+        if (parser.isSet(commandFreshness)) {
+            bool ok = false;
+            settings->commandFreshnessSeconds = parser.value(commandFreshness).toInt(&ok);
+            if (!ok) {
+                *error = QStringLiteral("--command-freshness: not a number of seconds");
+                return false;
+            }
+        }
         return settings->validate(error);
     };
     return runHeadless(options);
@@ -161,6 +177,11 @@ int runCommandLine(const QStringList &arguments)
         return runStatusCommand(arguments, context);
     if (command == QLatin1String("tls"))
         return runTlsCommand(arguments, context);
+    if (command == QLatin1String("reset-all") || command == QLatin1String("reset")
+        || command == QLatin1String("reload-all") || command == QLatin1String("reload"))
+        return runKioskCommand(arguments, context);
+    if (command == QLatin1String("commands"))
+        return runCommandsCommand(arguments, context);
     return runServer(arguments, context);
 }
 

@@ -9,7 +9,7 @@ enum ExitStatus {
     ExitOk = 0,
     ExitFailure = 1,    ///< the command ran and failed (reason on stderr)
     ExitUsage = 2,      ///< bad command line
-    ExitNotRunning = 3, ///< `status`: no instance runs on the data directory
+    ExitNotRunning = 3, ///< `status`, `reset-all`...: no instance runs on the data directory
 };
 
 /// Parses the command line and runs the command it names.

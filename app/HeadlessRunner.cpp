@@ -71,6 +71,12 @@ int runHeadless(const HeadlessOptions &options)
     admin.setTlsHandler([&plane, &server, &settings](const QJsonObject &request) {
         return handleTlsRequest(request, plane, server, settings);
     });
+    AdminService::CommandHooks commandHooks;
+    commandHooks.issue = [&server](const QString &name, const QStringList &kiosks, const QString &issuer,
+                                   QString *why) { return server.issueCommand(name, kiosks, issuer, why); };
+    commandHooks.get = [&server](const QString &id) { return server.command(id); };
+    commandHooks.list = [&server](int limit) { return server.recentCommands(limit); };
+    admin.setCommandHooks(commandHooks);
     ControlServer control([&admin](const QJsonObject &request) { return admin.handle(request); });
     if (!control.listen(plane.dataDirectory().controlSocketName(), &error)) {
         qCCritical(lcServer).noquote() << "cannot start:" << error;

@@ -53,6 +53,11 @@ void AdminService::setRevocationHook(std::function<int(const QStringList &, cons
     m_revocationHook = std::move(hook);
 }
 
+void AdminService::setCommandHooks(CommandHooks hooks)
+{
+    m_commandHooks = std::move(hooks);
+}
+
 void AdminService::setStatusSource(std::function<QJsonObject()> source)
 {
     m_statusSource = std::move(source);
@@ -78,6 +83,12 @@ QJsonObject AdminService::handle(const QJsonObject &request)
         return status();
     if (command.startsWith(QLatin1String("tls.")))
         return m_tlsHandler ? m_tlsHandler(request) : failure(QStringLiteral("no running instance"));
+    if (command == QLatin1String("command.issue"))
+        return issueCommand(request);
+    if (command == QLatin1String("command.get"))
+        return getCommand(request);
+    if (command == QLatin1String("command.list"))
+        return listCommands(request);
     return failure(QStringLiteral("unknown command \"%1\"").arg(command.left(64)));
 }
 
@@ -167,6 +178,69 @@ QJsonObject AdminService::status()
                                                       {QStringLiteral("sessions"), QJsonArray()}};
     answer.insert(QStringLiteral("ok"), true);
     return answer;
+}
+
+namespace {
+constexpr int MaxCommandTargets = 100000;
+constexpr int MaxListedCommands = 1000;
+
+QJsonObject notRunning()
+{
+    QJsonObject answer = failure(AdminService::noInstanceError());
+    answer.insert(QStringLiteral("notRunning"), true);
+    return answer;
+}
+} // namespace
+
+QJsonObject AdminService::issueCommand(const QJsonObject &request)
+{
+    if (!m_commandHooks.issue)
+        return notRunning();
+    const QString name = request.value(QStringLiteral("name")).toString();
+    const QJsonValue kioskValue = request.value(QStringLiteral("kiosks"));
+    if (!kioskValue.isUndefined() && !kioskValue.isNull() && !kioskValue.isArray())
+        return failure(QStringLiteral("\"kiosks\" must be a list of kiosk names"));
+    const QJsonArray kioskArray = kioskValue.toArray();
+    if (kioskArray.size() > MaxCommandTargets)
+        return failure(QStringLiteral("too many kiosk names"));
+    QStringList kiosks;
+    for (const QJsonValue &value : kioskArray) {
+        if (!value.isString() || value.toString().isEmpty())
+            return failure(QStringLiteral("\"kiosks\" must be a list of kiosk names"));
+        kiosks.append(value.toString());
+    }
+    QString issuer = request.value(QStringLiteral("issuer")).toString();
+    if (issuer.isEmpty())
+        issuer = QStringLiteral("control channel");
+    QString error;
+    const CommandRecord record = m_commandHooks.issue(name, kiosks, issuer, &error);
+    if (!record.isValid())
+        return failure(error);
+    return {{QStringLiteral("ok"), true}, {QStringLiteral("command"), record.toJson()}};
+}
+
+QJsonObject AdminService::getCommand(const QJsonObject &request)
+{
+    if (!m_commandHooks.get)
+        return notRunning();
+    const QString id = request.value(QStringLiteral("id")).toString();
+    const std::optional<CommandRecord> record = id.isEmpty() ? std::nullopt : m_commandHooks.get(id);
+    if (!record)
+        return failure(QStringLiteral("no command has the id \"%1\"").arg(id.left(64)));
+    // Pollers ask for counts only; the target list can be large.
+    const bool withTargets = request.value(QStringLiteral("targets")).toBool(true);
+    return {{QStringLiteral("ok"), true}, {QStringLiteral("command"), record->toJson(withTargets)}};
+}
+
+QJsonObject AdminService::listCommands(const QJsonObject &request)
+{
+    if (!m_commandHooks.list)
+        return notRunning();
+    const int limit = qBound(1, request.value(QStringLiteral("limit")).toInt(20), MaxListedCommands);
+    QJsonArray commands;
+    for (const CommandRecord &record : m_commandHooks.list(limit))
+        commands.append(record.toJson(false));
+    return {{QStringLiteral("ok"), true}, {QStringLiteral("commands"), commands}};
 }
 
 int AdminService::closeSessions(const QStringList &jtis, const QString &reason)

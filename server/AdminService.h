@@ -1,9 +1,11 @@
 #pragma once
 
+#include "CommandRecord.h"
 #include "SessionInfo.h"
 
 #include <QJsonObject>
 #include <functional>
+#include <optional>
 
 namespace KioskGate {
 
@@ -21,10 +23,30 @@ class TokenService;
 ///
 /// Commands: token.issue {kiosk, expiresIn (s, 0 = never), origins[]},
 /// token.list, token.revoke {target: kiosk name or jti},
-/// keys.rotate {retireOld}, status, tls.show, tls.reload.
+/// keys.rotate {retireOld}, status, tls.show, tls.reload,
+/// command.issue {name, kiosks[], issuer}
+/// (kiosks empty or absent = all), command.get {id, targets (default true)},
+/// command.list {limit}.
+/// The command.* requests need a running instance (setCommandHooks); without
+/// one they answer {"ok": false, "notRunning": true, "error": NoInstanceError}.
 class AdminService
 {
 public:
+    /// What the running instance offers for commands (KioskServer's API).
+    struct CommandHooks
+    {
+        std::function<CommandRecord(const QString &name, const QStringList &kiosks, const QString &issuer,
+                                    QString *error)>
+            issue;
+        std::function<std::optional<CommandRecord>(const QString &id)> get;
+        std::function<QList<CommandRecord>(int limit)> list;
+    };
+
+    static QString noInstanceError()
+    {
+        return QStringLiteral("no running KioskGate instance: start the console or `kioskgate --headless` first");
+    }
+
     AdminService(TokenRegistry *registry, const TokenService *tokens, SigningKeyStore *keys,
                  const Clock *clock);
 
@@ -36,6 +58,8 @@ public:
     /// Answers the `tls.*` commands (tls.show, tls.reload) of a running
     /// instance; without it they fail with "no running instance".
     void setTlsHandler(std::function<QJsonObject(const QJsonObject &request)> handler);
+    /// Answers command.issue/get/list from the running instance.
+    void setCommandHooks(CommandHooks hooks);
 
     QJsonObject handle(const QJsonObject &request);
 
@@ -45,6 +69,9 @@ private:
     QJsonObject revokeToken(const QJsonObject &request);
     QJsonObject rotateKeys(const QJsonObject &request);
     QJsonObject status();
+    QJsonObject issueCommand(const QJsonObject &request);
+    QJsonObject getCommand(const QJsonObject &request);
+    QJsonObject listCommands(const QJsonObject &request);
     int closeSessions(const QStringList &jtis, const QString &reason);
 
     TokenRegistry *m_registry;
@@ -54,6 +81,7 @@ private:
     std::function<int(const QStringList &, const QString &)> m_revocationHook;
     std::function<QJsonObject()> m_statusSource;
     std::function<QJsonObject(const QJsonObject &)> m_tlsHandler;
+    CommandHooks m_commandHooks;
 };
 
 } // namespace KioskGate

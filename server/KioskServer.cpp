@@ -25,6 +25,7 @@ KioskServer::KioskServer(ServerCore::Config config, const SigningKeyRing *keys, 
     connect(m_core, &ServerCore::sessionOpened, this, &KioskServer::sessionOpened);
     connect(m_core, &ServerCore::sessionClosed, this, &KioskServer::sessionClosed);
     connect(m_core, &ServerCore::handshakeRefused, this, &KioskServer::handshakeRefused);
+    connect(m_core, &ServerCore::commandUpdated, this, &KioskServer::commandUpdated);
 }
 
 KioskServer::~KioskServer()
@@ -136,6 +137,39 @@ bool KioskServer::reloadTls(const TlsIdentity &identity, QString *error)
     }
     m_tlsFacts = facts;
     return true;
+}
+
+CommandRecord KioskServer::issueCommand(const QString &name, const QStringList &kiosks, const QString &issuer,
+                                        QString *error)
+{
+    CommandRecord record;
+    QString reason = QStringLiteral("the server is not running");
+    if (m_running) {
+        QMetaObject::invokeMethod(
+            m_core, [&] { record = m_core->issueCommand(name, kiosks, issuer, &reason); },
+            Qt::BlockingQueuedConnection);
+    }
+    if (!record.isValid() && error)
+        *error = reason;
+    return record;
+}
+
+std::optional<CommandRecord> KioskServer::command(const QString &id) const
+{
+    std::optional<CommandRecord> record;
+    if (m_running)
+        QMetaObject::invokeMethod(m_core, [&] { record = m_core->command(id); }, Qt::BlockingQueuedConnection);
+    return record;
+}
+
+QList<CommandRecord> KioskServer::recentCommands(int limit) const
+{
+    QList<CommandRecord> records;
+    if (m_running) {
+        QMetaObject::invokeMethod(m_core, [&] { records = m_core->recentCommands(limit); },
+                                  Qt::BlockingQueuedConnection);
+    }
+    return records;
 }
 
 } // namespace KioskGate

@@ -53,7 +53,21 @@ public:
     /// Marks tokens revoked and closes their live sessions with 4403.
     int revokeTokens(const QStringList &jtis, const QString &reason);
 
+    /// Issues a command ("reset" or "reload") to `kiosks`, or to every kiosk
+    /// with an active token or a live session when the list is empty. Kiosks
+    /// online now receive it at once, the others when they connect while it
+    /// is fresh. An invalid record (empty id) and `error` on failure.
+    CommandRecord issueCommand(const QString &name, const QStringList &kiosks, const QString &issuer,
+                               QString *error);
+    /// One command with its per-kiosk states, if it exists (or was not pruned).
+    std::optional<CommandRecord> command(const QString &id) const;
+    /// The newest `limit` commands, newest first, with counts but no targets.
+    QList<CommandRecord> recentCommands(int limit) const;
+
 Q_SIGNALS:
+    /// A command's states changed; coalesced to at most ~10 per second per
+    /// command, whatever the number of kiosks.
+    void commandUpdated(const KioskGate::CommandRecord &record);
     void sessionOpened(const KioskGate::SessionInfo &session);
     void sessionClosed(const KioskGate::SessionInfo &session, int closeCode, const QString &reason);
     void handshakeRefused(const KioskGate::HandshakeRefusal &refusal);

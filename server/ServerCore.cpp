@@ -3,6 +3,8 @@
 #include "Authenticator.h"
 #include "ClientFiles.h"
 #include "Clock.h"
+#include "CommandCenter.h"
+#include "CommandStore.h"
 #include "FailureLimiter.h"
 #include "Logging.h"
 #include "OriginPolicy.h"
@@ -26,6 +28,9 @@ ServerCore::ServerCore(Config config, const SigningKeyRing *keys, const Clock *c
 ServerCore::~ServerCore()
 {
     stop();
+    // Before m_commandStore goes: the center writes its last changes on the way out.
+    delete m_commands;
+    m_commands = nullptr;
 }
 
 bool ServerCore::start(QString *error)
@@ -57,6 +62,8 @@ bool ServerCore::start(QString *error)
         Q_EMIT sessionOpened(session);
     });
     connect(m_sessions, &SessionManager::sessionClosed, this, &ServerCore::sessionClosed);
+    if (!startCommands(error))
+        return false;
 
     m_gate = new HandshakeGate(m_authenticator.get(), this);
     m_gate->setLimits({s.maxHeadBytes, s.headTimeoutMs, s.listenBacklog});
@@ -97,6 +104,62 @@ bool ServerCore::start(QString *error)
     return true;
 }
 
+bool ServerCore::startCommands(QString *error)
+{
+    m_commandStore = std::make_unique<CommandStore>();
+    if (!m_commandStore->open(m_config.databasePath, error))
+        return false;
+    CommandCenter::Fleet fleet;
+    fleet.knownKiosks = [this] {
+        QList<TokenRecord> tokens;
+        QString listError;
+        if (!m_registry->listTokens(&tokens, &listError))
+            qCWarning(lcCommands).noquote() << listError;
+        const qint64 now = m_clock->nowSecs();
+        QStringList kiosks;
+        for (const TokenRecord &token : tokens) {
+            if (!token.isRevoked() && !token.isExpired(now) && !kiosks.contains(token.kiosk))
+                kiosks.append(token.kiosk);
+        }
+        return kiosks;
+    };
+    fleet.onlineKiosks = [this] { return m_sessions->onlineKiosks(); };
+    fleet.sendToKiosk = [this](const QString &kiosk, const QString &text) {
+        return m_sessions->sendToKiosk(kiosk, text);
+    };
+    fleet.sendToSession = [this](const QString &kiosk, const QString &session, const QString &text) {
+        return m_sessions->sendToSession(kiosk, session, text);
+    };
+    m_commands = new CommandCenter(m_commandStore.get(), m_clock, std::move(fleet), this);
+    m_commands->setFreshnessMs(qint64(m_config.settings.commandFreshnessSeconds) * 1000);
+    connect(m_sessions, &SessionManager::sessionOpened, m_commands, &CommandCenter::onSessionOpened);
+    connect(m_sessions, &SessionManager::sessionClosed, m_commands, &CommandCenter::onSessionClosed);
+    connect(m_sessions, &SessionManager::messageReceived, m_commands, &CommandCenter::onMessage);
+    connect(m_commands, &CommandCenter::commandUpdated, this, &ServerCore::commandUpdated);
+    return m_commands->load(error);
+}
+
+CommandRecord ServerCore::issueCommand(const QString &name, const QStringList &kiosks, const QString &issuer,
+                                       QString *error)
+{
+    if (!m_commands) {
+        if (error)
+            *error = QStringLiteral("the server is not running");
+        return {};
+    }
+    return m_commands->issue(name, kiosks, issuer, error);
+}
+
+std::optional<CommandRecord> ServerCore::command(const QString &id)
+{
+    return m_commands ? m_commands->command(id) : std::nullopt;
+}
+
+QList<CommandRecord> ServerCore::recentCommands(int limit)
+{
+    return m_commands ? m_commands->recent(limit) : QList<CommandRecord>();
+}
+
 void ServerCore::stop()
 {
     if (m_gate)
@@ -105,6 +168,8 @@ void ServerCore::stop()
         m_sessions->closeAll(Protocol::CloseCode::GoingAway, QStringLiteral("server shutting down"));
     if (m_statusCache)
         m_statusCache->flush();
+    if (m_commands)
+        m_commands->flush();
 }
 
 quint16 ServerCore::port() const

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "CommandRecord.h"
 #include "HandshakeGate.h"
 #include "ServerSettings.h"
 #include "SessionInfo.h"
@@ -7,11 +8,14 @@
 
 #include <QObject>
 #include <memory>
+#include <optional>
 
 namespace KioskGate {
 
 class Authenticator;
 class Clock;
+class CommandCenter;
+class CommandStore;
 class FailureLimiter;
 class OriginPolicy;
 class SessionManager;
@@ -55,12 +59,21 @@ public:
     /// keep theirs). Fails if TLS is off or Qt cannot use the identity.
     bool setTlsIdentity(const TlsIdentity &identity, QString *error);
 
+    /// Commands (CommandCenter): issue to `kiosks` (empty = all), look up, list.
+    CommandRecord issueCommand(const QString &name, const QStringList &kiosks, const QString &issuer,
+                               QString *error);
+    std::optional<CommandRecord> command(const QString &id);
+    QList<CommandRecord> recentCommands(int limit);
+
 Q_SIGNALS:
+    void commandUpdated(const KioskGate::CommandRecord &record);
     void sessionOpened(const KioskGate::SessionInfo &session);
     void sessionClosed(const KioskGate::SessionInfo &session, int closeCode, const QString &reason);
     void handshakeRefused(const KioskGate::HandshakeRefusal &refusal);
 
 private:
+    bool startCommands(QString *error);
+
     Config m_config;
     const SigningKeyRing *m_keys;
     const Clock *m_clock;
@@ -74,6 +87,8 @@ private:
     HandshakeGate *m_gate = nullptr;
     TicketStore *m_tickets = nullptr;
     TicketEndpoints *m_ticketEndpoints = nullptr;
+    std::unique_ptr<CommandStore> m_commandStore;
+    CommandCenter *m_commands = nullptr;
 };
 
 } // namespace KioskGate

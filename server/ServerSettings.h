@@ -49,6 +49,10 @@ struct ServerSettings
     int heartbeatIntervalMs = 15000;
     int heartbeatMissesAllowed = 2;
 
+    /// How long a reset/reload stays fresh: kiosks that connect within this
+    /// window after it was issued still receive it, later ones never do.
+    int commandFreshnessSeconds = 300;
+
     /// Checks ranges and the origin list; the error names the bad setting.
     bool validate(QString *error) const;
 };

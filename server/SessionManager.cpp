@@ -129,6 +129,7 @@ void SessionManager::openSession(QWebSocket *socket)
     info.lastSeenMs = info.connectedAtMs;
     info.expiresAt = decision.claims.expiresAt;
     m_sessions.insert(socket, session);
+    m_byKiosk.insert(info.kiosk, session);
     if (info.expiresAt > 0)
         m_expiries.insert(info.expiresAt, session);
 
@@ -176,7 +177,7 @@ void SessionManager::onTextMessage(Session *session, const QString &text)
         const QString page = message.value(QStringLiteral("pageUrl")).toString();
         session->info.clientVersion = version.left(MaxClientVersionChars);
         session->info.pageUrl = page.left(MaxPageUrlChars);
-    } else if (type != QLatin1String("ack")) {
+    } else if (type != QLatin1String("ack") && type != QLatin1String("done")) {
         reply(QStringLiteral("unknown_type"));
         return;
     }
@@ -203,6 +204,39 @@ void SessionManager::closeAll(CloseCode code, const QString &reason)
         closeSession(session, code, reason);
 }
 
+QStringList SessionManager::onlineKiosks() const
+{
+    return m_byKiosk.uniqueKeys();
+}
+
+bool SessionManager::isKioskOnline(const QString &kiosk) const
+{
+    return m_byKiosk.contains(kiosk);
+}
+
+int SessionManager::sendToKiosk(const QString &kiosk, const QString &text)
+{
+    int sent = 0;
+    for (auto it = m_byKiosk.constFind(kiosk); it != m_byKiosk.cend() && it.key() == kiosk; ++it) {
+        if ((*it)->closing)
+            continue;
+        (*it)->socket->sendTextMessage(text);
+        ++sent;
+    }
+    return sent;
+}
+
+bool SessionManager::sendToSession(const QString &kiosk, const QString &sessionId, const QString &text)
+{
+    for (auto it = m_byKiosk.constFind(kiosk); it != m_byKiosk.cend() && it.key() == kiosk; ++it) {
+        if ((*it)->info.id == sessionId && !(*it)->closing) {
+            (*it)->socket->sendTextMessage(text);
+            return true;
+        }
+    }
+    return false;
+}
+
 void SessionManager::closeSession(Session *session, CloseCode code, const QString &reason)
 {
     if (session->closing)
@@ -222,6 +256,7 @@ void SessionManager::dropSession(Session *session)
     QWebSocket *socket = session->socket;
     if (!m_sessions.remove(socket))
         return;
+    m_byKiosk.remove(session->info.kiosk, session);
     if (session->info.expiresAt > 0)
         m_expiries.remove(session->info.expiresAt, session);
     const int code = session->closing ? session->closeCode : int(socket->closeCode());

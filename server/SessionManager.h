@@ -51,6 +51,14 @@ public:
     /// Closes everything (server shutdown).
     void closeAll(Protocol::CloseCode code, const QString &reason);
 
+    /// Kiosk names with at least one live session.
+    QStringList onlineKiosks() const;
+    bool isKioskOnline(const QString &kiosk) const;
+    /// Sends one text frame to every live session of `kiosk`; returns how many.
+    int sendToKiosk(const QString &kiosk, const QString &text);
+    /// Sends one text frame to one session; false if it is gone or closing.
+    bool sendToSession(const QString &kiosk, const QString &sessionId, const QString &text);
+
 Q_SIGNALS:
     void sessionOpened(const KioskGate::SessionInfo &session);
     void sessionClosed(const KioskGate::SessionInfo &session, int closeCode, const QString &reason);
@@ -74,6 +82,7 @@ private:
     QTimer *m_expiryTimer;
     QHash<QString, AuthDecision> m_expected; // peer "address|port" -> decision
     QHash<QWebSocket *, Session *> m_sessions;
+    QMultiHash<QString, Session *> m_byKiosk; // commands go to kiosks by name
     QMultiMap<qint64, Session *> m_expiries; // exp (secs) -> session
 };
 

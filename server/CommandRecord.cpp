@@ -1,0 +1,82 @@
+#include "CommandRecord.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+
+namespace KioskGate {
+
+namespace {
+QJsonValue isoTime(qint64 ms)
+{
+    return ms > 0 ? QJsonValue(QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs))
+                  : QJsonValue();
+}
+} // namespace
+
+QStringList CommandState::all()
+{
+    return {Pending, Sent, Delivered, Done, Failed, TimedOut};
+}
+
+bool CommandState::isFinal(const QString &state)
+{
+    return state == Done || state == Failed || state == TimedOut;
+}
+
+bool isCommandName(const QString &name)
+{
+    return name == QLatin1String("reset") || name == QLatin1String("reload");
+}
+
+int CommandRecord::targetCount() const
+{
+    int total = 0;
+    for (int n : counts)
+        total += n;
+    return total;
+}
+
+bool CommandRecord::isFinished() const
+{
+    return counts.value(CommandState::Pending) + counts.value(CommandState::Sent)
+               + counts.value(CommandState::Delivered)
+           == 0;
+}
+
+void CommandRecord::recount()
+{
+    counts.clear();
+    for (const QString &state : CommandState::all())
+        counts.insert(state, 0);
+    for (const CommandTarget &target : targets)
+        ++counts[target.state];
+}
+
+QJsonObject CommandRecord::toJson(bool withTargets) const
+{
+    QJsonObject countsJson;
+    for (const QString &state : CommandState::all())
+        countsJson.insert(state, counts.value(state));
+    QJsonObject json{{QStringLiteral("id"), id},
+                     {QStringLiteral("name"), name},
+                     {QStringLiteral("issuer"), issuer},
+                     {QStringLiteral("issuedAt"), isoTime(issuedAtMs)},
+                     {QStringLiteral("expiresAt"), isoTime(expiresAtMs)},
+                     {QStringLiteral("allKiosks"), allKiosks},
+                     {QStringLiteral("total"), targetCount()},
+                     {QStringLiteral("finished"), isFinished()},
+                     {QStringLiteral("counts"), countsJson}};
+    if (withTargets) {
+        QJsonArray list;
+        for (const CommandTarget &t : targets) {
+            list.append(QJsonObject{{QStringLiteral("kiosk"), t.kiosk},
+                                    {QStringLiteral("state"), t.state},
+                                    {QStringLiteral("changedAt"), isoTime(t.changedAtMs)},
+                                    {QStringLiteral("error"), t.error.isEmpty() ? QJsonValue() : QJsonValue(t.error)}});
+        }
+        json.insert(QStringLiteral("targets"), list);
+    }
+    return json;
+}
+
+} // namespace KioskGate

@@ -1,0 +1,283 @@
+#include "CommandStore.h"
+
+#include <QAtomicInteger>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QVariant>
+
+namespace KioskGate {
+
+namespace {
+
+QAtomicInteger<quint64> s_connectionCounter;
+
+bool fail(QString *error, const QString &what, const QSqlError &sqlError)
+{
+    if (error)
+        *error = QStringLiteral("%1: %2").arg(what, sqlError.text());
+    return false;
+}
+
+const char CommandColumns[] = "id, name, issuer, issued_at, expires_at, all_kiosks";
+
+CommandRecord commandFrom(const QSqlQuery &q)
+{
+    CommandRecord r;
+    r.id = q.value(0).toString();
+    r.name = q.value(1).toString();
+    r.issuer = q.value(2).toString();
+    r.issuedAtMs = q.value(3).toLongLong();
+    r.expiresAtMs = q.value(4).toLongLong();
+    r.allKiosks = q.value(5).toBool();
+    return r;
+}
+
+} // namespace
+
+CommandStore::CommandStore()
+    : m_connectionName(QStringLiteral("kioskgate-commands-%1").arg(++s_connectionCounter))
+{
+}
+
+CommandStore::~CommandStore()
+{
+    {
+        QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+        if (db.isValid())
+            db.close();
+    }
+    if (QSqlDatabase::contains(m_connectionName))
+        QSqlDatabase::removeDatabase(m_connectionName);
+}
+
+bool CommandStore::open(const QString &path, QString *error)
+{
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
+    db.setDatabaseName(path);
+    // The registry's connections share the file; wait for their write locks.
+    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+    if (!db.open())
+        return fail(error, QStringLiteral("cannot open the command store %1").arg(path), db.lastError());
+    QSqlQuery pragma(db);
+    for (const char *statement : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
+                                  "PRAGMA foreign_keys=ON"}) {
+        if (!pragma.exec(QString::fromLatin1(statement)))
+            return fail(error, QStringLiteral("cannot configure the command store %1").arg(path),
+                        pragma.lastError());
+    }
+    return createSchema(error);
+}
+
+bool CommandStore::createSchema(QString *error)
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    QSqlQuery q(db);
+    // The registry owns `meta`; the command tables keep their own version
+    // key in it, so each part of the file can migrate on its own.
+    const char *statements[] = {
+        "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS commands (id TEXT PRIMARY KEY, name TEXT NOT NULL,"
+        " issuer TEXT NOT NULL, issued_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
+        " all_kiosks INTEGER NOT NULL, finished INTEGER NOT NULL DEFAULT 0)",
+        "CREATE INDEX IF NOT EXISTS commands_by_issued ON commands (issued_at)",
+        "CREATE TABLE IF NOT EXISTS command_targets (command_id TEXT NOT NULL"
+        " REFERENCES commands (id) ON DELETE CASCADE, kiosk TEXT NOT NULL, state TEXT NOT NULL,"
+        " changed_at INTEGER NOT NULL, error TEXT, PRIMARY KEY (command_id, kiosk))",
+        "INSERT OR IGNORE INTO meta (key, value) VALUES ('commands_schema_version', '1')",
+    };
+    if (!db.transaction())
+        return fail(error, QStringLiteral("cannot start a transaction"), db.lastError());
+    for (const char *statement : statements) {
+        if (!q.exec(QString::fromLatin1(statement))) {
+            const QSqlError sqlError = q.lastError();
+            db.rollback();
+            return fail(error, QStringLiteral("cannot create the command tables"), sqlError);
+        }
+    }
+    if (!db.commit())
+        return fail(error, QStringLiteral("cannot create the command tables"), db.lastError());
+    if (!q.exec(QStringLiteral("SELECT value FROM meta WHERE key = 'commands_schema_version'")) || !q.next())
+        return fail(error, QStringLiteral("cannot read the command schema version"), q.lastError());
+    const int version = q.value(0).toInt();
+    if (version > SchemaVersion) {
+        if (error)
+            *error = QStringLiteral("the command tables are version %1, newer than this program (%2): "
+                                    "use a newer KioskGate").arg(version).arg(SchemaVersion);
+        return false;
+    }
+    return true;
+}
+
+bool CommandStore::insert(const CommandRecord &record, QString *error)
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    if (!db.transaction())
+        return fail(error, QStringLiteral("cannot start a transaction"), db.lastError());
+    QSqlQuery q(db);
+    q.prepare(QStringLiteral("INSERT INTO commands (id, name, issuer, issued_at, expires_at, all_kiosks,"
+                             " finished) VALUES (?, ?, ?, ?, ?, ?, ?)"));
+    q.addBindValue(record.id);
+    q.addBindValue(record.name);
+    q.addBindValue(record.issuer);
+    q.addBindValue(record.issuedAtMs);
+    q.addBindValue(record.expiresAtMs);
+    q.addBindValue(record.allKiosks ? 1 : 0);
+    q.addBindValue(record.isFinished() ? 1 : 0);
+    bool ok = q.exec();
+    QSqlQuery t(db);
+    t.prepare(QStringLiteral("INSERT INTO command_targets (command_id, kiosk, state, changed_at, error)"
+                             " VALUES (?, ?, ?, ?, ?)"));
+    for (int i = 0; ok && i < record.targets.size(); ++i) {
+        const CommandTarget &target = record.targets.at(i);
+        t.addBindValue(record.id);
+        t.addBindValue(target.kiosk);
+        t.addBindValue(target.state);
+        t.addBindValue(target.changedAtMs);
+        t.addBindValue(target.error.isEmpty() ? QVariant() : QVariant(target.error));
+        ok = t.exec();
+    }
+    if (!ok) {
+        const QSqlError sqlError = q.lastError().isValid() ? q.lastError() : t.lastError();
+        db.rollback();
+        return fail(error, QStringLiteral("cannot record the command"), sqlError);
+    }
+    if (!db.commit())
+        return fail(error, QStringLiteral("cannot commit the command"), db.lastError());
+    return true;
+}
+
+bool CommandStore::updateTargets(const QString &commandId, const QList<CommandTarget> &targets,
+                                 bool finished, QString *error)
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    if (!db.transaction())
+        return fail(error, QStringLiteral("cannot start a transaction"), db.lastError());
+    QSqlQuery t(db);
+    t.prepare(QStringLiteral("UPDATE command_targets SET state = ?, changed_at = ?, error = ?"
+                             " WHERE command_id = ? AND kiosk = ?"));
+    for (const CommandTarget &target : targets) {
+        t.addBindValue(target.state);
+        t.addBindValue(target.changedAtMs);
+        t.addBindValue(target.error.isEmpty() ? QVariant() : QVariant(target.error));
+        t.addBindValue(commandId);
+        t.addBindValue(target.kiosk);
+        if (!t.exec()) {
+            const QSqlError sqlError = t.lastError();
+            db.rollback();
+            return fail(error, QStringLiteral("cannot record a command state"), sqlError);
+        }
+    }
+    QSqlQuery q(db);
+    q.prepare(QStringLiteral("UPDATE commands SET finished = ? WHERE id = ?"));
+    q.addBindValue(finished ? 1 : 0);
+    q.addBindValue(commandId);
+    if (!q.exec()) {
+        const QSqlError sqlError = q.lastError();
+        db.rollback();
+        return fail(error, QStringLiteral("cannot record a command state"), sqlError);
+    }
+    if (!db.commit())
+        return fail(error, QStringLiteral("cannot commit command states"), db.lastError());
+    return true;
+}
+
+bool CommandStore::loadTargets(CommandRecord *record, QString *error) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT kiosk, state, changed_at, error FROM command_targets"
+                             " WHERE command_id = ? ORDER BY kiosk"));
+    q.addBindValue(record->id);
+    if (!q.exec())
+        return fail(error, QStringLiteral("cannot read command targets"), q.lastError());
+    record->targets.clear();
+    while (q.next())
+        record->targets.append({q.value(0).toString(), q.value(1).toString(), q.value(2).toLongLong(),
+                                q.value(3).toString()});
+    record->recount();
+    return true;
+}
+
+bool CommandStore::loadUnfinished(QList<CommandRecord> *out, QString *error) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.setForwardOnly(true);
+    if (!q.exec(QStringLiteral("SELECT %1 FROM commands WHERE finished = 0 ORDER BY issued_at, rowid")
+                    .arg(QLatin1String(CommandColumns))))
+        return fail(error, QStringLiteral("cannot read unfinished commands"), q.lastError());
+    QList<CommandRecord> records;
+    while (q.next())
+        records.append(commandFrom(q));
+    for (CommandRecord &record : records) {
+        if (!loadTargets(&record, error))
+            return false;
+    }
+    *out = records;
+    return true;
+}
+
+bool CommandStore::find(const QString &id, CommandRecord *out, bool *found, QString *error) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(QStringLiteral("SELECT %1 FROM commands WHERE id = ?").arg(QLatin1String(CommandColumns)));
+    q.addBindValue(id);
+    if (!q.exec())
+        return fail(error, QStringLiteral("cannot look up a command"), q.lastError());
+    *found = q.next();
+    if (!*found)
+        return true;
+    *out = commandFrom(q);
+    return loadTargets(out, error);
+}
+
+bool CommandStore::recent(int limit, QList<CommandRecord> *out, QString *error) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT %1 FROM commands ORDER BY issued_at DESC, rowid DESC LIMIT ?")
+                  .arg(QLatin1String(CommandColumns)));
+    q.addBindValue(qMax(0, limit));
+    if (!q.exec())
+        return fail(error, QStringLiteral("cannot list commands"), q.lastError());
+    QList<CommandRecord> records;
+    while (q.next())
+        records.append(commandFrom(q));
+    QSqlQuery c(QSqlDatabase::database(m_connectionName, false));
+    c.prepare(QStringLiteral("SELECT state, COUNT(*) FROM command_targets WHERE command_id = ? GROUP BY state"));
+    for (CommandRecord &record : records) {
+        record.recount(); // every state at zero
+        c.addBindValue(record.id);
+        if (!c.exec())
+            return fail(error, QStringLiteral("cannot count command targets"), c.lastError());
+        while (c.next())
+            record.counts[c.value(0).toString()] = c.value(1).toInt();
+    }
+    *out = records;
+    return true;
+}
+
+bool CommandStore::prune(qint64 olderThanMs, int keep, int *removed, QString *error)
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    if (!db.transaction())
+        return fail(error, QStringLiteral("cannot start a transaction"), db.lastError());
+    QSqlQuery q(db);
+    q.prepare(QStringLiteral("DELETE FROM commands WHERE finished = 1 AND (issued_at < ? OR id NOT IN"
+                             " (SELECT id FROM commands ORDER BY issued_at DESC, rowid DESC LIMIT ?))"));
+    q.addBindValue(olderThanMs);
+    q.addBindValue(qMax(0, keep));
+    if (!q.exec()) {
+        const QSqlError sqlError = q.lastError();
+        db.rollback();
+        return fail(error, QStringLiteral("cannot prune old commands"), sqlError);
+    }
+    const int count = q.numRowsAffected();
+    if (!db.commit())
+        return fail(error, QStringLiteral("cannot commit the pruning"), db.lastError());
+    if (removed)
+        *removed = count;
+    return true;
+}
+
+} // namespace KioskGate

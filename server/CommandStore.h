@@ -1,0 +1,55 @@
+#pragma once
+
+#include "CommandRecord.h"
+
+#include <QList>
+#include <QString>
+
+namespace KioskGate {
+
+/// Commands and their per-kiosk states in SQLite, in the registry's database
+/// file (kioskgate.db) on a connection of its own. Like TokenRegistry: WAL,
+/// synchronous=FULL, and every change committed before a call returns, so a
+/// state the console reported survives a crash.
+///
+/// One object is one connection, used from the thread that opened it.
+class CommandStore
+{
+public:
+    CommandStore();
+    ~CommandStore();
+    CommandStore(const CommandStore &) = delete;
+    CommandStore &operator=(const CommandStore &) = delete;
+
+    /// Schema version this code writes; a newer database is refused.
+    static constexpr int SchemaVersion = 1;
+
+    /// Opens (creating the command tables if needed) the database at `path`.
+    bool open(const QString &path, QString *error);
+
+    /// Stores a new command with all its targets in one transaction.
+    bool insert(const CommandRecord &record, QString *error);
+    /// Writes the given targets' states (one transaction) and the command's
+    /// finished flag.
+    bool updateTargets(const QString &commandId, const QList<CommandTarget> &targets, bool finished,
+                       QString *error);
+
+    /// Unfinished commands with all their targets, oldest first.
+    bool loadUnfinished(QList<CommandRecord> *out, QString *error) const;
+    /// One command with its targets; `found` false if there is none.
+    bool find(const QString &id, CommandRecord *out, bool *found, QString *error) const;
+    /// The newest `limit` commands, newest first, with counts but no targets.
+    bool recent(int limit, QList<CommandRecord> *out, QString *error) const;
+
+    /// Deletes finished commands issued before `olderThanMs`, and finished
+    /// commands beyond the newest `keep`. Returns how many went in `removed`.
+    bool prune(qint64 olderThanMs, int keep, int *removed, QString *error);
+
+private:
+    bool createSchema(QString *error);
+    bool loadTargets(CommandRecord *record, QString *error) const;
+
+    QString m_connectionName;
+};
+
+} // namespace KioskGate

@@ -1,0 +1,224 @@
+#include "CommandStore.h"
+#include "TokenRegistry.h"
+
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace KioskGate;
+
+class TestCommandStore : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void init();
+    void insertFindAndReloadInAnotherConnection();
+    void updatesPersistAndFinishedLeavesUnfinishedList();
+    void recentIsNewestFirstWithCounts();
+    void pruneKeepsUnfinishedAndTheNewest();
+    void sharesTheFileWithTheRegistry();
+    void newerSchemaIsRefused();
+
+private:
+    static CommandRecord command(const QString &id, qint64 issuedAtMs, const QStringList &kiosks,
+                                 const QString &state = CommandState::Pending);
+    std::unique_ptr<QTemporaryDir> m_dir;
+    QString path() const { return m_dir->filePath(QStringLiteral("kioskgate.db")); }
+};
+
+CommandRecord TestCommandStore::command(const QString &id, qint64 issuedAtMs, const QStringList &kiosks,
+                                        const QString &state)
+{
+    CommandRecord r;
+    r.id = id;
+    r.name = QStringLiteral("reset");
+    r.issuer = QStringLiteral("test");
+    r.issuedAtMs = issuedAtMs;
+    r.expiresAtMs = issuedAtMs + 300000;
+    r.allKiosks = true;
+    for (const QString &kiosk : kiosks)
+        r.targets.append({kiosk, state, issuedAtMs, QString()});
+    r.recount();
+    return r;
+}
+
+void TestCommandStore::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+}
+
+void TestCommandStore::insertFindAndReloadInAnotherConnection()
+{
+    CommandRecord original = command(QStringLiteral("c1"), 1000, {QStringLiteral("b"), QStringLiteral("a")});
+    original.targets[1].state = CommandState::Sent;
+    original.recount();
+    QString error;
+    {
+        CommandStore store;
+        QVERIFY2(store.open(path(), &error), qPrintable(error));
+        QVERIFY2(store.insert(original, &error), qPrintable(error));
+        QVERIFY2(!store.insert(original, &error), "an id is unique");
+    }
+    CommandStore reopened;
+    QVERIFY2(reopened.open(path(), &error), qPrintable(error));
+    CommandRecord found;
+    bool exists = false;
+    QVERIFY2(reopened.find(QStringLiteral("c1"), &found, &exists, &error), qPrintable(error));
+    QVERIFY(exists);
+    QCOMPARE(found.name, QStringLiteral("reset"));
+    QCOMPARE(found.issuer, QStringLiteral("test"));
+    QCOMPARE(found.issuedAtMs, 1000);
+    QCOMPARE(found.expiresAtMs, 301000);
+    QVERIFY(found.allKiosks);
+    QCOMPARE(found.targets.size(), 2);
+    QCOMPARE(found.targets.at(0).kiosk, QStringLiteral("a")); // sorted by kiosk
+    QCOMPARE(found.targets.at(0).state, CommandState::Sent);
+    QCOMPARE(found.targets.at(1).state, CommandState::Pending);
+    QCOMPARE(found.counts.value(CommandState::Sent), 1);
+    QCOMPARE(found.counts.value(CommandState::Pending), 1);
+    QVERIFY(reopened.find(QStringLiteral("nope"), &found, &exists, &error));
+    QVERIFY(!exists);
+}
+
+void TestCommandStore::updatesPersistAndFinishedLeavesUnfinishedList()
+{
+    QString error;
+    {
+        CommandStore store;
+        QVERIFY(store.open(path(), &error));
+        QVERIFY(store.insert(command(QStringLiteral("c1"), 1000, {QStringLiteral("a"), QStringLiteral("b")}), &error));
+        QVERIFY(store.insert(command(QStringLiteral("c2"), 2000, {QStringLiteral("a")}), &error));
+        QVERIFY2(store.updateTargets(QStringLiteral("c1"),
+                                     {{QStringLiteral("a"), CommandState::Done, 1500, QString()},
+                                      {QStringLiteral("b"), CommandState::Failed, 1600, QStringLiteral("no page")}},
+                                     true, &error),
+                 qPrintable(error));
+        QVERIFY(store.updateTargets(QStringLiteral("c2"), {{QStringLiteral("a"), CommandState::Delivered, 2100, QString()}},
+                                    false, &error));
+    }
+    CommandStore store;
+    QVERIFY(store.open(path(), &error));
+    QList<CommandRecord> unfinished;
+    QVERIFY2(store.loadUnfinished(&unfinished, &error), qPrintable(error));
+    QCOMPARE(unfinished.size(), 1);
+    QCOMPARE(unfinished.first().id, QStringLiteral("c2"));
+    QCOMPARE(unfinished.first().targets.first().state, CommandState::Delivered);
+    QCOMPARE(unfinished.first().targets.first().changedAtMs, 2100);
+
+    CommandRecord c1;
+    bool exists = false;
+    QVERIFY(store.find(QStringLiteral("c1"), &c1, &exists, &error));
+    QCOMPARE(c1.targets.at(1).state, CommandState::Failed);
+    QCOMPARE(c1.targets.at(1).error, QStringLiteral("no page"));
+    QVERIFY(c1.isFinished());
+}
+
+void TestCommandStore::recentIsNewestFirstWithCounts()
+{
+    CommandStore store;
+    QString error;
+    QVERIFY(store.open(path(), &error));
+    QVERIFY(store.insert(command(QStringLiteral("old"), 1000, {QStringLiteral("a"), QStringLiteral("b")}), &error));
+    QVERIFY(store.insert(command(QStringLiteral("new"), 5000,
+                                 {QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")}, CommandState::Sent),
+                         &error));
+    QVERIFY(store.updateTargets(QStringLiteral("new"), {{QStringLiteral("c"), CommandState::Done, 5100, QString()}},
+                                false, &error));
+    QList<CommandRecord> recent;
+    QVERIFY2(store.recent(10, &recent, &error), qPrintable(error));
+    QCOMPARE(recent.size(), 2);
+    QCOMPARE(recent.at(0).id, QStringLiteral("new"));
+    QVERIFY(recent.at(0).targets.isEmpty());
+    QCOMPARE(recent.at(0).counts.value(CommandState::Sent), 2);
+    QCOMPARE(recent.at(0).counts.value(CommandState::Done), 1);
+    QCOMPARE(recent.at(0).counts.value(CommandState::Failed), 0);
+    QCOMPARE(recent.at(0).targetCount(), 3);
+    QCOMPARE(recent.at(1).counts.value(CommandState::Pending), 2);
+    QVERIFY(store.recent(1, &recent, &error));
+    QCOMPARE(recent.size(), 1);
+}
+
+void TestCommandStore::pruneKeepsUnfinishedAndTheNewest()
+{
+    CommandStore store;
+    QString error;
+    QVERIFY(store.open(path(), &error));
+    // f1..f5 finished (issued 1000..5000), u0 unfinished and the oldest.
+    QVERIFY(store.insert(command(QStringLiteral("u0"), 500, {QStringLiteral("a")}), &error));
+    for (int i = 1; i <= 5; ++i) {
+        const QString id = QStringLiteral("f%1").arg(i);
+        QVERIFY(store.insert(command(id, i * 1000, {QStringLiteral("a")}, CommandState::Done), &error));
+    }
+    int removed = -1;
+    // Older than 2500: f1 and f2 go; u0 stays although older.
+    QVERIFY2(store.prune(2500, 1000, &removed, &error), qPrintable(error));
+    QCOMPARE(removed, 2);
+    // Keep the newest 2 of all commands: f3 goes (u0 is unfinished: stays).
+    QVERIFY(store.prune(0, 2, &removed, &error));
+    QCOMPARE(removed, 1);
+    QList<CommandRecord> recent;
+    QVERIFY(store.recent(100, &recent, &error));
+    QStringList ids;
+    for (const CommandRecord &r : recent)
+        ids.append(r.id);
+    QCOMPARE(ids, QStringList({QStringLiteral("f5"), QStringLiteral("f4"), QStringLiteral("u0")}));
+    // Their targets went with them (ON DELETE CASCADE).
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("probe"));
+    db.setDatabaseName(path());
+    QVERIFY(db.open());
+    {
+        QSqlQuery q(db);
+        QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM command_targets")) && q.next());
+        QCOMPARE(q.value(0).toInt(), 3);
+    }
+    db.close();
+    db = QSqlDatabase();
+    QSqlDatabase::removeDatabase(QStringLiteral("probe"));
+}
+
+void TestCommandStore::sharesTheFileWithTheRegistry()
+{
+    QString error;
+    TokenRegistry registry;
+    QVERIFY2(registry.open(path(), &error), qPrintable(error));
+    CommandStore store;
+    QVERIFY2(store.open(path(), &error), qPrintable(error));
+    QVERIFY(store.insert(command(QStringLiteral("c1"), 1000, {QStringLiteral("a")}), &error));
+    TokenRecord token;
+    token.jti = QStringLiteral("j1");
+    token.kiosk = QStringLiteral("a");
+    token.keyId = QStringLiteral("k");
+    token.created = 1;
+    QVERIFY2(registry.insertToken(token, &error), qPrintable(error));
+    QVERIFY(!registry.instanceId().isEmpty());
+    TokenRegistry again;
+    QVERIFY2(again.open(path(), &error), qPrintable(error));
+    QCOMPARE(again.instanceId(), registry.instanceId());
+}
+
+void TestCommandStore::newerSchemaIsRefused()
+{
+    QString error;
+    {
+        CommandStore store;
+        QVERIFY(store.open(path(), &error));
+    }
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("bump"));
+        db.setDatabaseName(path());
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(q.exec(QStringLiteral("UPDATE meta SET value = '99' WHERE key = 'commands_schema_version'")));
+        q.finish();
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("bump"));
+    CommandStore store;
+    QVERIFY(!store.open(path(), &error));
+    QVERIFY2(error.contains(QLatin1String("newer")), qPrintable(error));
+}
+
+QTEST_GUILESS_MAIN(TestCommandStore)
+#include "tst_commandstore.moc"
