@@ -2,6 +2,7 @@
 
 #include "CliCommands.h"
 #include "DataDirectory.h"
+#include "GuiRunner.h"
 #include "HeadlessRunner.h"
 #include "OriginPolicy.h"
 
@@ -63,6 +64,7 @@ int runServer(const QStringList &arguments, const CliContext &context)
     parser.setApplicationDescription(QStringLiteral(
         "KioskGate: admin console and WebSocket gate for browser kiosk fleets.\n\n"
         "Commands:\n"
+        "  kioskgate [options]                   open the console window\n"
         "  kioskgate --headless [options]        run the server without a window\n"
         "  kioskgate token issue NAME            issue a kiosk token (printed once)\n"
         "  kioskgate token list                  list issued tokens\n"
@@ -97,11 +99,6 @@ int runServer(const QStringList &arguments, const CliContext &context)
                        .arg(parser.positionalArguments().constFirst()));
         return ExitUsage;
     }
-    if (!parser.isSet(headless)) {
-        printError(QStringLiteral("this build has no window yet; run the server with --headless"));
-        return ExitUsage;
-    }
-
     HeadlessOptions options;
     options.dataDir = parser.isSet(dataDir) ? parser.value(dataDir) : DataDirectory::defaultPath();
     options.insecureFileSecrets = parser.isSet(fileSecrets);
@@ -125,6 +122,8 @@ int runServer(const QStringList &arguments, const CliContext &context)
         }
         return settings->validate(error);
     };
+    if (!parser.isSet(headless))
+        return runGui(options);
     return runHeadless(options);
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ActivityEvent.h"
 #include "SessionInfo.h"
 
 #include <QJsonObject>
@@ -7,6 +8,7 @@
 
 namespace KioskGate {
 
+class ActivityLog;
 class Clock;
 class SigningKeyStore;
 class TokenRegistry;
@@ -33,6 +35,10 @@ public:
     void setRevocationHook(std::function<int(const QStringList &jtis, const QString &reason)> hook);
     /// Supplies the live sessions and listening address for `status`.
     void setStatusSource(std::function<QJsonObject()> source);
+    /// Where issued, revoked and rotated are recorded (the console's
+    /// activity view); optional. Commands from the window and from the
+    /// command line are recorded alike.
+    void setActivityLog(ActivityLog *log) { m_activity = log; }
 
     QJsonObject handle(const QJsonObject &request);
 
@@ -43,6 +49,7 @@ private:
     QJsonObject rotateKeys(const QJsonObject &request);
     QJsonObject status();
     int closeSessions(const QStringList &jtis, const QString &reason);
+    void logActivity(ActivityEvent::Kind kind, const QString &kiosk, const QString &detail);
 
     TokenRegistry *m_registry;
     const TokenService *m_tokens;
@@ -50,6 +57,7 @@ private:
     const Clock *m_clock;
     std::function<int(const QStringList &, const QString &)> m_revocationHook;
     std::function<QJsonObject()> m_statusSource;
+    ActivityLog *m_activity = nullptr;
 };
 
 } // namespace KioskGate

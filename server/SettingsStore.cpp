@@ -32,6 +32,7 @@ const IntSetting IntSettings[] = {
     {"limits/max_message_bytes", &ServerSettings::maxMessageBytes, 1024, 16 * 1024 * 1024},
     {"heartbeat/interval_ms", &ServerSettings::heartbeatIntervalMs, 100, 3600000},
     {"heartbeat/misses_allowed", &ServerSettings::heartbeatMissesAllowed, 1, 100},
+    {"commands/freshness_seconds", &ServerSettings::commandFreshnessSeconds, 10, 86400},
 };
 
 struct BoolSetting

@@ -1,0 +1,173 @@
+#include "GuiRunner.h"
+
+#include "AppIcon.h"
+#include "CommandLine.h"
+#include "ConsoleLog.h"
+#include "ControlPlane.h"
+#include "ControlServer.h"
+#include "KioskServer.h"
+#include "Logging.h"
+#include "MainWindow.h"
+#include "SettingsDialog.h"
+#include "SettingsStore.h"
+#include "StartupProblem.h"
+#include "UserPrompts.h"
+
+#include <QApplication>
+#include <QJsonArray>
+
+#include <memory>
+
+namespace KioskGate {
+
+namespace {
+
+// One running console; members are destroyed in reverse order (control
+// channel, server, then the control plane holding the lock).
+struct Console
+{
+    std::unique_ptr<ControlPlane> plane;
+    ServerSettings settings;
+    std::unique_ptr<KioskServer> server;
+    std::unique_ptr<ControlServer> control;
+};
+
+StartupProblem::Kind kindOf(ControlPlane::Failure failure)
+{
+    switch (failure) {
+    case ControlPlane::Failure::Database: return StartupProblem::Kind::DatabaseUnreadable;
+    case ControlPlane::Failure::Keychain:
+    case ControlPlane::Failure::SigningKey: return StartupProblem::Kind::KeychainUnavailable;
+    default: return StartupProblem::Kind::Other;
+    }
+}
+
+bool start(const HeadlessOptions &options, Console *console, StartupProblem *problem)
+{
+    console->plane = std::make_unique<ControlPlane>(ControlPlane::Options{options.dataDir, options.insecureFileSecrets});
+    ControlPlane &plane = *console->plane;
+    QString error;
+    if (!plane.dataDirectory().prepare(&error)) {
+        *problem = {StartupProblem::Kind::Other, error, options.dataDir};
+        return false;
+    }
+    if (!plane.dataDirectory().lock(&error)) {
+        *problem = {StartupProblem::Kind::AlreadyRunning, error, options.dataDir};
+        return false;
+    }
+    if (!plane.open(&error)) {
+        *problem = {kindOf(plane.failure()), error, plane.dataDirectory().databasePath()};
+        if (problem->kind != StartupProblem::Kind::DatabaseUnreadable)
+            problem->location.clear();
+        return false;
+    }
+    const SettingsStore store(plane.dataDirectory().path());
+    console->settings = ServerSettings();
+    if (!store.load(&console->settings, &error)
+        || (options.overrideSettings && !options.overrideSettings(&console->settings, &error))) {
+        *problem = {StartupProblem::Kind::SettingsInvalid, error, store.filePath()};
+        return false;
+    }
+    console->server = std::make_unique<KioskServer>(
+        ServerCore::Config{console->settings, plane.dataDirectory().databasePath(), plane.issuer(),
+                           ControlPlane::audience()},
+        &plane.keyRing(), &plane.clock());
+    if (!console->server->start(&error)) {
+        const bool listener = error.startsWith(QLatin1String("cannot listen"));
+        *problem = {listener ? StartupProblem::Kind::ListenerFailed : StartupProblem::Kind::DatabaseUnreadable,
+                    error, listener ? QString() : plane.dataDirectory().databasePath()};
+        return false;
+    }
+    KioskServer *server = console->server.get();
+    AdminService &admin = plane.admin();
+    admin.setActivityLog(server->activity());
+    admin.setRevocationHook([server](const QStringList &jtis, const QString &reason) {
+        return server->revokeTokens(jtis, reason);
+    });
+    admin.setStatusSource([server] {
+        QJsonArray sessions;
+        for (const SessionInfo &session : server->sessions())
+            sessions.append(session.toJson());
+        return QJsonObject{{QStringLiteral("running"), true},
+                           {QStringLiteral("url"), server->listenUrl()},
+                           {QStringLiteral("address"), server->address().toString()},
+                           {QStringLiteral("port"), server->port()},
+                           {QStringLiteral("sessions"), sessions}};
+    });
+    console->control = std::make_unique<ControlServer>([&admin](const QJsonObject &request) { return admin.handle(request); });
+    if (!console->control->listen(plane.dataDirectory().controlSocketName(), &error)) {
+        *problem = {StartupProblem::Kind::Other, error, {}};
+        return false;
+    }
+    return true;
+}
+
+// "Choose Another Port…" before the server runs: edit and store settings.ini.
+bool editSettingsBeforeStart(const QString &dataDir)
+{
+    const SettingsStore store(dataDir);
+    ServerSettings settings;
+    QString error;
+    store.load(&settings, &error); // a broken file is shown with defaults, and replaced on save
+    SettingsDialog dialog(settings, [&store](const ServerSettings &s, QString *err) { return store.save(s, err); });
+    dialog.focusListener();
+    return dialog.exec() == QDialog::Accepted;
+}
+
+} // namespace
+
+bool opensWindow(const QStringList &arguments)
+{
+    static const QStringList commands = {QStringLiteral("token"), QStringLiteral("keys"), QStringLiteral("status"),
+                                         QStringLiteral("reset-all")};
+    if (arguments.size() > 1 && commands.contains(arguments.at(1)))
+        return false;
+    for (const QString &argument : arguments.mid(1)) {
+        if (argument == QLatin1String("--headless") || argument == QLatin1String("--help")
+            || argument == QLatin1String("-h") || argument == QLatin1String("--help-all")
+            || argument == QLatin1String("--version") || argument == QLatin1String("-v"))
+            return false;
+        if (!argument.startsWith(QLatin1Char('-')) && arguments.indexOf(argument) == 1)
+            return false; // an unknown command: let the parser report it without a display
+    }
+    return true;
+}
+
+int runGui(const HeadlessOptions &options)
+{
+    ConsoleLog::install();
+    QApplication::setWindowIcon(AppIcon::icon());
+    QApplication::setApplicationDisplayName(QStringLiteral("KioskGate"));
+    // Closing the window may keep serving from the tray; quitting is explicit.
+    QApplication::setQuitOnLastWindowClosed(false);
+
+    Console console;
+    for (;;) {
+        StartupProblem problem;
+        if (start(options, &console, &problem))
+            break;
+        qCCritical(lcServer).noquote() << "cannot start:" << problem.detail;
+        console = Console();
+        switch (problem.ask()) {
+        case StartupProblem::Choice::Retry:
+            continue;
+        case StartupProblem::Choice::ChangeSettings:
+            if (!editSettingsBeforeStart(options.dataDir))
+                return ExitFailure;
+            continue;
+        case StartupProblem::Choice::Quit:
+            return ExitFailure;
+        }
+    }
+
+    DialogPrompts prompts;
+    MainWindow window({console.server.get(), &console.plane->admin(), console.plane->dataDirectory().path(), &prompts});
+    window.show();
+    qCInfo(lcServer).noquote() << "console ready:" << console.server->listenUrl() << "- data directory"
+                               << console.plane->dataDirectory().path();
+    const int status = QApplication::exec();
+    console.server->stop();
+    return status == 0 ? ExitOk : ExitFailure;
+}
+
+} // namespace KioskGate
