@@ -118,7 +118,7 @@ QWidget *IssueTokenDialog::buildResult()
     m_snippet->setReadOnly(true);
     m_snippet->setFont(mono);
     m_snippet->setLineWrapMode(QPlainTextEdit::NoWrap);
-    m_snippet->setMinimumWidth(420);
+    m_snippet->setMinimumWidth(640);
     auto *copySnippet = new QPushButton(tr("Copy Snippet"), page);
     copySnippet->setObjectName(QStringLiteral("copySnippetButton"));
     connect(copySnippet, &QPushButton::clicked, this,

@@ -35,7 +35,7 @@ TokensView::TokensView(TokenTableModel *model, const QList<QAction *> &actions, 
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->horizontalHeader()->setHighlightSections(false);
     m_table->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
-    const int widths[] = {150, 170, 120, 120, 120, 120, 80};
+    const int widths[] = {150, 200, 110, 110, 110, 120, 80};
     for (int column = 0; column < int(std::size(widths)); ++column)
         m_table->setColumnWidth(column, widths[column]);
     m_table->setContextMenuPolicy(Qt::CustomContextMenu);

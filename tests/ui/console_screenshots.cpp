@@ -117,9 +117,12 @@ int main(int argc, char *argv[])
         settle(40);
     }
     // Turned away: an origin not on the list, a forged token.
+    const QByteArray borrowed = console.issue(QStringLiteral("cityhall-spare"));
     for (const char *origin : {"https://evil.example", "http://kiosk.cityhall.example"}) {
         auto *socket = new QWebSocket(QString::fromLatin1(origin));
-        socket->open(QUrl(console.url()));
+        QWebSocketHandshakeOptions options;
+        options.setSubprotocols({QStringLiteral("kioskgate.v1"), QStringLiteral("kioskgate.bearer.") + QString::fromLatin1(borrowed)});
+        socket->open(QNetworkRequest(QUrl(console.url())), options);
         sockets.append(socket);
     }
     {
