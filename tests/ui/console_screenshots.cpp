@@ -13,6 +13,7 @@
 #include <QDir>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QTabWidget>
 #include <QTableView>
 #include <QWebSocket>
 #include <QWebSocketHandshakeOptions>
@@ -157,6 +158,7 @@ int main(int argc, char *argv[])
     issue->reject();
 
     SettingsDialog *settingsDialog = window.openSettings();
+    settingsDialog->findChild<QTabWidget *>()->setCurrentIndex(1); // the origins: the page people visit
     ok &= save(settingsDialog, out.filePath(QStringLiteral("console-settings.png")));
     settingsDialog->reject();
 
