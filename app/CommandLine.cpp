@@ -2,6 +2,7 @@
 
 #include "CliCommands.h"
 #include "DataDirectory.h"
+#include "GuiRunner.h"
 #include "HeadlessRunner.h"
 #include "OriginPolicy.h"
 #include "TlsCommand.h"
@@ -64,6 +65,7 @@ int runServer(const QStringList &arguments, const CliContext &context)
     parser.setApplicationDescription(QStringLiteral(
         "KioskGate: admin console and WebSocket gate for browser kiosk fleets.\n\n"
         "Commands:\n"
+        "  kioskgate [options]                   open the console window\n"
         "  kioskgate --headless [options]        run the server without a window\n"
         "  kioskgate token issue NAME            issue a kiosk token (printed once)\n"
         "  kioskgate token list                  list issued tokens\n"
@@ -110,11 +112,6 @@ int runServer(const QStringList &arguments, const CliContext &context)
                        .arg(parser.positionalArguments().constFirst()));
         return ExitUsage;
     }
-    if (!parser.isSet(headless)) {
-        printError(QStringLiteral("this build has no window yet; run the server with --headless"));
-        return ExitUsage;
-    }
-
     HeadlessOptions options;
     options.dataDir = parser.isSet(dataDir) ? parser.value(dataDir) : DataDirectory::defaultPath();
     options.insecureFileSecrets = parser.isSet(fileSecrets);
@@ -148,10 +145,41 @@ int runServer(const QStringList &arguments, const CliContext &context)
         }
         return settings->validate(error);
     };
+    if (!parser.isSet(headless))
+        return runGui(options);
     return runHeadless(options);
 }
 
+struct Subcommand
+{
+    const char *name;
+    int (*run)(const QStringList &arguments, const CliContext &context);
+};
+
+// Every command that is not "run the server": one list, so the window's
+// start-up check (opensWindow) and the dispatcher never disagree.
+const QList<Subcommand> &subcommands()
+{
+    static const QList<Subcommand> table = {
+        {"token", runTokenCommand},       {"keys", runKeysCommand},
+        {"status", runStatusCommand},     {"tls", runTlsCommand},
+        {"reset-all", runKioskCommand},   {"reset", runKioskCommand},
+        {"reload-all", runKioskCommand},  {"reload", runKioskCommand},
+        {"commands", runCommandsCommand},
+    };
+    return table;
+}
+
 } // namespace
+
+bool isSubcommand(const QString &name)
+{
+    for (const Subcommand &subcommand : subcommands()) {
+        if (name == QLatin1String(subcommand.name))
+            return true;
+    }
+    return false;
+}
 
 int runCommandLine(const QStringList &arguments)
 {
@@ -169,19 +197,10 @@ int runCommandLine(const QStringList &arguments)
                                           "instead of the OS keychain (headless servers without "
                                           "a keychain only).")),
     };
-    if (command == QLatin1String("token"))
-        return runTokenCommand(arguments, context);
-    if (command == QLatin1String("keys"))
-        return runKeysCommand(arguments, context);
-    if (command == QLatin1String("status"))
-        return runStatusCommand(arguments, context);
-    if (command == QLatin1String("tls"))
-        return runTlsCommand(arguments, context);
-    if (command == QLatin1String("reset-all") || command == QLatin1String("reset")
-        || command == QLatin1String("reload-all") || command == QLatin1String("reload"))
-        return runKioskCommand(arguments, context);
-    if (command == QLatin1String("commands"))
-        return runCommandsCommand(arguments, context);
+    for (const Subcommand &subcommand : subcommands()) {
+        if (command == QLatin1String(subcommand.name))
+            return subcommand.run(arguments, context);
+    }
     return runServer(arguments, context);
 }
 

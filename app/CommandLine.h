@@ -12,6 +12,9 @@ enum ExitStatus {
     ExitNotRunning = 3, ///< `status`, `reset-all`...: no instance runs on the data directory
 };
 
+/// True for `token`, `tls`, `reset-all`... (commands that are not the server).
+bool isSubcommand(const QString &name);
+
 /// Parses the command line and runs the command it names.
 int runCommandLine(const QStringList &arguments);
 

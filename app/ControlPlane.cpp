@@ -37,9 +37,18 @@ bool ControlPlane::openSecretStore(QString *error)
 
 bool ControlPlane::open(QString *error, bool forRotation)
 {
-    if (!m_dataDir.prepare(error) || !m_registry.open(m_dataDir.databasePath(), error)
-        || !openSecretStore(error))
+    if (!m_dataDir.prepare(error)) {
+        m_failure = Failure::DataDirectory;
         return false;
+    }
+    if (!m_registry.open(m_dataDir.databasePath(), error)) {
+        m_failure = Failure::Database;
+        return false;
+    }
+    if (!openSecretStore(error)) {
+        m_failure = Failure::Keychain;
+        return false;
+    }
     m_keys = std::make_unique<SigningKeyStore>(m_secrets.get(), &m_registry, &m_ring, &m_clock);
     m_tokens = std::make_unique<TokenService>(&m_ring, &m_clock, issuer(), audience());
     m_admin = std::make_unique<AdminService>(&m_registry, m_tokens.get(), m_keys.get(), &m_clock);
@@ -48,6 +57,7 @@ bool ControlPlane::open(QString *error, bool forRotation)
     QString keyError;
     if (!m_keys->load(&keyError)) {
         if (!forRotation) {
+            m_failure = Failure::SigningKey;
             if (error)
                 *error = keyError;
             return false;

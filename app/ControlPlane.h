@@ -29,6 +29,9 @@ public:
         bool insecureFileSecrets = false;
     };
 
+    /// Which step of open() failed, so a window can say what to do.
+    enum class Failure { None, DataDirectory, Database, Keychain, SigningKey };
+
     explicit ControlPlane(Options options);
     ~ControlPlane();
 
@@ -36,6 +39,7 @@ public:
     /// key. With `forRotation`, a key missing from the store is tolerated so
     /// that `keys rotate --retire-old` can recover from it.
     bool open(QString *error, bool forRotation = false);
+    Failure failure() const { return m_failure; }
 
     DataDirectory &dataDirectory() { return m_dataDir; }
     TokenRegistry &registry() { return m_registry; }
@@ -51,6 +55,7 @@ private:
     bool openSecretStore(QString *error);
 
     Options m_options;
+    Failure m_failure = Failure::None;
     SystemClock m_clock;
     DataDirectory m_dataDir;
     std::unique_ptr<SecretStore> m_secrets;

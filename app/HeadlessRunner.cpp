@@ -8,11 +8,11 @@
 #include "Logging.h"
 #include "SettingsStore.h"
 #include "SignalWatcher.h"
-#include "TlsCommand.h"
+#include "InstanceWiring.h"
+#include "TlsCertificates.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
-#include <QJsonArray>
 
 namespace KioskGate {
 
@@ -34,14 +34,13 @@ int runHeadless(const HeadlessOptions &options)
         return ExitFailure;
     }
 
-    ServerCore::Config config{settings, plane.dataDirectory().databasePath(), plane.issuer(),
-                              ControlPlane::audience(), {}};
+    ServerCore::Config config;
+    TlsFacts facts;
+    if (!makeServerConfig(plane, settings, &config, &facts, &error)) {
+        qCCritical(lcServer).noquote() << "cannot start:" << error;
+        return ExitFailure;
+    }
     if (settings.tls) {
-        TlsFacts facts;
-        if (!plane.tlsStore().load(&config.tls, &facts, &error)) {
-            qCCritical(lcServer).noquote() << "cannot start:" << error;
-            return ExitFailure;
-        }
         qCInfo(lcServer).noquote() << "TLS certificate" << facts.subject << "valid until"
                                    << QDateTime::fromSecsSinceEpoch(facts.notAfterSecs, Qt::UTC).toString(Qt::ISODate)
                                    << "- SPKI SHA-256" << facts.spkiSha256;
@@ -52,31 +51,8 @@ int runHeadless(const HeadlessOptions &options)
         return ExitFailure;
     }
 
+    connectAdmin(plane, server, settings);
     AdminService &admin = plane.admin();
-    admin.setRevocationHook([&server](const QStringList &jtis, const QString &reason) {
-        return server.revokeTokens(jtis, reason);
-    });
-    admin.setStatusSource([&server] {
-        QJsonArray sessions;
-        for (const SessionInfo &session : server.sessions())
-            sessions.append(session.toJson());
-        return QJsonObject{{QStringLiteral("running"), true},
-                           {QStringLiteral("url"), server.kioskUrl()},
-                           {QStringLiteral("tls"), server.isTls()},
-                           {QStringLiteral("plainOnNetwork"), server.isPlainOnNetwork()},
-                           {QStringLiteral("address"), server.address().toString()},
-                           {QStringLiteral("port"), server.port()},
-                           {QStringLiteral("sessions"), sessions}};
-    });
-    admin.setTlsHandler([&plane, &server, &settings](const QJsonObject &request) {
-        return handleTlsRequest(request, plane, server, settings);
-    });
-    AdminService::CommandHooks commandHooks;
-    commandHooks.issue = [&server](const QString &name, const QStringList &kiosks, const QString &issuer,
-                                   QString *why) { return server.issueCommand(name, kiosks, issuer, why); };
-    commandHooks.get = [&server](const QString &id) { return server.command(id); };
-    commandHooks.list = [&server](int limit) { return server.recentCommands(limit); };
-    admin.setCommandHooks(commandHooks);
     ControlServer control([&admin](const QJsonObject &request) { return admin.handle(request); });
     if (!control.listen(plane.dataDirectory().controlSocketName(), &error)) {
         qCCritical(lcServer).noquote() << "cannot start:" << error;

@@ -1,10 +1,23 @@
 #include "CommandLine.h"
+#include "GuiRunner.h"
 
+#include <QApplication>
 #include <QCoreApplication>
+
+#include <memory>
 
 int main(int argc, char *argv[])
 {
-    QCoreApplication app(argc, argv);
+    // The window needs a QApplication (and a display); every other command
+    // runs with QCoreApplication, so it works over SSH and in services.
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i)
+        arguments.append(QString::fromLocal8Bit(argv[i]));
+    std::unique_ptr<QCoreApplication> app;
+    if (KioskGate::opensWindow(arguments))
+        app = std::make_unique<QApplication>(argc, argv);
+    else
+        app = std::make_unique<QCoreApplication>(argc, argv);
     QCoreApplication::setOrganizationName(QStringLiteral("KioskGate"));
     QCoreApplication::setApplicationName(QStringLiteral("KioskGate"));
     QCoreApplication::setApplicationVersion(QStringLiteral(KIOSKGATE_VERSION));

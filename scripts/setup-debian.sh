@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
     build-essential cmake ninja-build pkg-config git
     qt6-base-dev qt6-base-dev-tools qt6-websockets-dev libqt6sql6-sqlite libgl-dev
-    qtkeychain-qt6-dev libsecret-1-0 libjwt-dev libssl-dev libqrencode-dev
+    qt6-svg-dev qtkeychain-qt6-dev libsecret-1-0 libjwt-dev libssl-dev libqrencode-dev
 )
 if [ "${1:-}" = "--tests" ]; then
     # The real keychain (gnome-keyring in a private D-Bus session), Chromium

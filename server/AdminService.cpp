@@ -1,5 +1,6 @@
 #include "AdminService.h"
 
+#include "ActivityLog.h"
 #include "Clock.h"
 #include "Logging.h"
 #include "OriginPolicy.h"
@@ -120,6 +121,11 @@ QJsonObject AdminService::issueToken(const QJsonObject &request)
     if (!m_registry->insertToken(record, &error))
         return failure(error);
     qCInfo(lcTokens).noquote() << "issued token" << record.jti << "for kiosk" << record.kiosk;
+    logActivity(ActivityEvent::Kind::TokenIssued, record.kiosk,
+           QStringLiteral("token %1%2").arg(record.jti,
+                                            record.expires ? QStringLiteral(", expires ")
+                                                                 + isoSecs(record.expires).toString()
+                                                           : QStringLiteral(", never expires")));
     QJsonObject answer = recordJson(record, m_clock->nowSecs());
     answer.insert(QStringLiteral("ok"), true);
     answer.insert(QStringLiteral("token"), QString::fromLatin1(issued.token));
@@ -151,6 +157,8 @@ QJsonObject AdminService::revokeToken(const QJsonObject &request)
     const int closed = closeSessions(jtis, QStringLiteral("token revoked"));
     qCInfo(lcTokens).noquote() << "revoked" << jtis.join(QLatin1Char(' ')) << "- closed" << closed
                                << "session(s)";
+    logActivity(ActivityEvent::Kind::TokenRevoked, target,
+           QStringLiteral("revoked %1; closed %2 session(s)").arg(jtis.join(QStringLiteral(", "))).arg(closed));
     return {{QStringLiteral("ok"), true},
             {QStringLiteral("revoked"), QJsonArray::fromStringList(jtis)},
             {QStringLiteral("sessionsClosed"), closed}};
@@ -165,6 +173,10 @@ QJsonObject AdminService::rotateKeys(const QJsonObject &request)
     if (!m_keys->rotate(retireOld, &kid, &jtis, &error))
         return failure(error);
     const int closed = closeSessions(jtis, QStringLiteral("signing key retired"));
+    logActivity(ActivityEvent::Kind::KeyRotated, {},
+           retireOld ? QStringLiteral("new key %1; old keys retired, %2 token(s) revoked, %3 session(s) closed")
+                           .arg(kid).arg(jtis.size()).arg(closed)
+                     : QStringLiteral("new key %1; tokens signed with older keys stay valid").arg(kid));
     return {{QStringLiteral("ok"), true},
             {QStringLiteral("kid"), kid},
             {QStringLiteral("revoked"), QJsonArray::fromStringList(jtis)},
@@ -246,6 +258,16 @@ QJsonObject AdminService::listCommands(const QJsonObject &request)
 int AdminService::closeSessions(const QStringList &jtis, const QString &reason)
 {
     return (m_revocationHook && !jtis.isEmpty()) ? m_revocationHook(jtis, reason) : 0;
+}
+
+} // namespace KioskGate
+
+namespace KioskGate {
+
+void AdminService::logActivity(ActivityEvent::Kind kind, const QString &kiosk, const QString &detail)
+{
+    if (m_activity)
+        m_activity->append({m_clock->nowMs(), kind, kiosk, {}, {}, {}, detail});
 }
 
 } // namespace KioskGate

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "CommandRecord.h"
+#include "ActivityEvent.h"
 #include "SessionInfo.h"
 
 #include <QJsonObject>
@@ -9,6 +10,7 @@
 
 namespace KioskGate {
 
+class ActivityLog;
 class Clock;
 class SigningKeyStore;
 class TokenRegistry;
@@ -60,6 +62,10 @@ public:
     void setTlsHandler(std::function<QJsonObject(const QJsonObject &request)> handler);
     /// Answers command.issue/get/list from the running instance.
     void setCommandHooks(CommandHooks hooks);
+    /// Where issued, revoked and rotated are recorded (the console's
+    /// activity view); optional. Commands from the window and from the
+    /// command line are recorded alike.
+    void setActivityLog(ActivityLog *log) { m_activity = log; }
 
     QJsonObject handle(const QJsonObject &request);
 
@@ -73,6 +79,7 @@ private:
     QJsonObject getCommand(const QJsonObject &request);
     QJsonObject listCommands(const QJsonObject &request);
     int closeSessions(const QStringList &jtis, const QString &reason);
+    void logActivity(ActivityEvent::Kind kind, const QString &kiosk, const QString &detail);
 
     TokenRegistry *m_registry;
     const TokenService *m_tokens;
@@ -82,6 +89,7 @@ private:
     std::function<QJsonObject()> m_statusSource;
     std::function<QJsonObject(const QJsonObject &)> m_tlsHandler;
     CommandHooks m_commandHooks;
+    ActivityLog *m_activity = nullptr;
 };
 
 } // namespace KioskGate

@@ -4,6 +4,7 @@
 
 #include <QDateTime>
 #include <QElapsedTimer>
+#include <QMetaMethod>
 #include <QThread>
 
 namespace KioskGate {
@@ -14,7 +15,8 @@ constexpr int ShutdownGraceMs = 2000;
 
 KioskServer::KioskServer(ServerCore::Config config, const SigningKeyRing *keys, const Clock *clock,
                          QObject *parent)
-    : QObject(parent), m_thread(new QThread(this)), m_tls(config.settings.tls)
+    : QObject(parent), m_activity(new ActivityLog(ActivityLog::DefaultCapacity, this)),
+      m_thread(new QThread(this)), m_tls(config.settings.tls)
 {
     if (m_tls)
         TlsCertificates::validate(config.tls, clock->nowSecs(), &m_tlsFacts, nullptr);
@@ -22,10 +24,56 @@ KioskServer::KioskServer(ServerCore::Config config, const SigningKeyRing *keys, 
     m_thread->setObjectName(QStringLiteral("kioskgate-network"));
     m_core->moveToThread(m_thread);
     connect(m_thread, &QThread::finished, m_core, &QObject::deleteLater);
-    connect(m_core, &ServerCore::sessionOpened, this, &KioskServer::sessionOpened);
-    connect(m_core, &ServerCore::sessionClosed, this, &KioskServer::sessionClosed);
-    connect(m_core, &ServerCore::handshakeRefused, this, &KioskServer::handshakeRefused);
     connect(m_core, &ServerCore::commandUpdated, this, &KioskServer::commandUpdated);
+    connect(m_core, &ServerCore::sessionsChanged, this, &KioskServer::recordActivity);
+    connect(m_core, &ServerCore::sessionsChanged, this, &KioskServer::sessionsChanged);
+}
+
+void KioskServer::connectNotify(const QMetaMethod &signal)
+{
+    // The per-event signals cross threads once per event: forward them only
+    // if someone listens, so a window fed by sessionsChanged() is not also
+    // sent one queued event per kiosk.
+    if (m_perEventSignalsForwarded || !m_core)
+        return;
+    if (signal == QMetaMethod::fromSignal(&KioskServer::sessionOpened)
+        || signal == QMetaMethod::fromSignal(&KioskServer::sessionClosed)
+        || signal == QMetaMethod::fromSignal(&KioskServer::handshakeRefused)) {
+        m_perEventSignalsForwarded = true;
+        connect(m_core, &ServerCore::sessionOpened, this, &KioskServer::sessionOpened);
+        connect(m_core, &ServerCore::sessionClosed, this, &KioskServer::sessionClosed);
+        connect(m_core, &ServerCore::handshakeRefused, this, &KioskServer::handshakeRefused);
+    }
+}
+
+void KioskServer::recordActivity(const SessionBatch &batch)
+{
+    using Kind = ActivityEvent::Kind;
+    QList<ActivityEvent> events;
+    events.reserve(batch.refusals.size() + batch.opened.size() + batch.closed.size() + 1);
+    for (const HandshakeRefusal &r : batch.refusals) {
+        QString detail = QStringLiteral("%1 %2").arg(r.status).arg(r.code);
+        if (!r.detail.isEmpty())
+            detail += QStringLiteral(": ") + r.detail;
+        events.append({r.atMs, Kind::HandshakeRefused, {}, r.address, r.origin, r.transport, detail});
+    }
+    if (batch.refusalsDropped > 0) {
+        events.append({QDateTime::currentMSecsSinceEpoch(), Kind::Notice, {}, {}, {}, {},
+                       QStringLiteral("%1 more refused handshakes not listed (flood)")
+                           .arg(batch.refusalsDropped)});
+    }
+    for (const SessionInfo &s : batch.opened) {
+        events.append({s.connectedAtMs, Kind::KioskConnected, s.kiosk, s.address, s.origin, s.transport,
+                       QStringLiteral("session %1").arg(s.id)});
+    }
+    for (const SessionClosure &c : batch.closed) {
+        QString detail = QStringLiteral("close code %1").arg(c.closeCode);
+        if (!c.reason.isEmpty())
+            detail += QStringLiteral(" (%1)").arg(c.reason);
+        events.append({c.atMs, Kind::KioskDisconnected, c.session.kiosk, c.session.address,
+                       c.session.origin, c.session.transport, detail});
+    }
+    m_activity->append(events);
 }
 
 KioskServer::~KioskServer()
@@ -170,6 +218,75 @@ QList<CommandRecord> KioskServer::recentCommands(int limit) const
                                   Qt::BlockingQueuedConnection);
     }
     return records;
+}
+
+int KioskServer::disconnectSessions(const QStringList &sessionIds)
+{
+    int closed = 0;
+    if (m_running) {
+        QMetaObject::invokeMethod(
+            m_core,
+            [this, &closed, &sessionIds] {
+                closed = m_core->disconnectSessions(sessionIds, QStringLiteral("disconnected by operator"));
+            },
+            Qt::BlockingQueuedConnection);
+    }
+    return closed;
+}
+
+QString KioskServer::listenUrl() const
+{
+    return m_running ? kioskUrl() : QString();
+}
+
+ServerSettings KioskServer::settings() const
+{
+    ServerSettings result;
+    if (m_core) {
+        QMetaObject::invokeMethod(m_core, [this, &result] { result = m_core->settings(); },
+                                  m_running ? Qt::BlockingQueuedConnection : Qt::DirectConnection);
+    }
+    return result;
+}
+
+void KioskServer::setFeedIntervalMs(int ms)
+{
+    if (m_core)
+        QMetaObject::invokeMethod(m_core, [this, ms] { m_core->setFeedIntervalMs(ms); });
+}
+
+bool KioskServer::applySettings(const ServerSettings &settings, QString *error)
+{
+    if (!m_running) {
+        if (error)
+            *error = QStringLiteral("the server is not running");
+        return false;
+    }
+    bool ok = false;
+    bool restarted = false;
+    QString reason;
+    QMetaObject::invokeMethod(
+        m_core,
+        [&] {
+            ok = m_core->applySettings(settings, &restarted, &reason);
+            m_port = m_core->port();
+            m_address = m_core->address();
+        },
+        Qt::BlockingQueuedConnection);
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (!ok) {
+        if (error)
+            *error = reason;
+        return false;
+    }
+    m_activity->append({now, ActivityEvent::Kind::SettingsChanged, {}, {}, {}, {},
+                        QStringLiteral("settings applied")});
+    if (restarted) {
+        m_activity->append({now, ActivityEvent::Kind::ListenerRestarted, {}, {}, {}, {},
+                            QStringLiteral("now listening on %1").arg(listenUrl())});
+        Q_EMIT listenerChanged();
+    }
+    return true;
 }
 
 } // namespace KioskGate

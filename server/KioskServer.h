@@ -1,6 +1,8 @@
 #pragma once
 
+#include "ActivityLog.h"
 #include "HandshakeGate.h"
+#include "SessionBatch.h"
 #include "ServerCore.h"
 #include "SessionInfo.h"
 
@@ -52,6 +54,24 @@ public:
     QList<SessionInfo> sessions() const;
     /// Marks tokens revoked and closes their live sessions with 4403.
     int revokeTokens(const QStringList &jtis, const QString &reason);
+    /// Closes these sessions with 1000 "disconnected by operator"; the
+    /// kiosks may reconnect. Returns how many were open.
+    int disconnectSessions(const QStringList &sessionIds);
+
+    /// ws://address:port/v1/kiosk of the listener ("" when stopped).
+    QString listenUrl() const;
+    ServerSettings settings() const;
+    /// Applies settings to the running server without a restart where that
+    /// is possible; a new address or port reopens the listener (kiosks stay
+    /// connected). On failure nothing changes and `error` says why.
+    /// Records "settings changed" in the activity log.
+    bool applySettings(const ServerSettings &settings, QString *error);
+    /// Coalescing interval of sessionsChanged() (tests shorten it).
+    void setFeedIntervalMs(int ms);
+
+    /// Refused handshakes, kiosk connects and drops, and the operator's
+    /// actions (AdminService records its own).
+    ActivityLog *activity() const { return m_activity; }
 
     /// Issues a command ("reset" or "reload") to `kiosks`, or to every kiosk
     /// with an active token or a live session when the list is empty. Kiosks
@@ -68,13 +88,25 @@ Q_SIGNALS:
     /// A command's states changed; coalesced to at most ~10 per second per
     /// command, whatever the number of kiosks.
     void commandUpdated(const KioskGate::CommandRecord &record);
+    /// Session changes in batches, every ~150 ms at most: the way a window
+    /// follows thousands of kiosks. Prefer it to the per-event signals below.
+    void sessionsChanged(const KioskGate::SessionBatch &batch);
+    /// The listener moved (applySettings).
+    void listenerChanged();
     void sessionOpened(const KioskGate::SessionInfo &session);
     void sessionClosed(const KioskGate::SessionInfo &session, int closeCode, const QString &reason);
     void handshakeRefused(const KioskGate::HandshakeRefusal &refusal);
 
+protected:
+    void connectNotify(const QMetaMethod &signal) override;
+
 private:
+    void recordActivity(const SessionBatch &batch);
+
+    ActivityLog *m_activity;
+    bool m_perEventSignalsForwarded = false;
     QThread *m_thread;
-    ServerCore *m_core;
+    ServerCore *m_core = nullptr;
     bool m_running = false;
     quint16 m_port = 0;
     QHostAddress m_address;

@@ -8,6 +8,7 @@
 #include "FailureLimiter.h"
 #include "Logging.h"
 #include "OriginPolicy.h"
+#include "SessionFeed.h"
 #include "SessionManager.h"
 #include "TlsServerConfiguration.h"
 #include "TicketEndpoints.h"
@@ -21,8 +22,9 @@
 namespace KioskGate {
 
 ServerCore::ServerCore(Config config, const SigningKeyRing *keys, const Clock *clock)
-    : m_config(std::move(config)), m_keys(keys), m_clock(clock)
+    : m_config(std::move(config)), m_keys(keys), m_clock(clock), m_feed(new SessionFeed(this))
 {
+    connect(m_feed, &SessionFeed::batchReady, this, &ServerCore::sessionsChanged);
 }
 
 ServerCore::~ServerCore()
@@ -59,11 +61,17 @@ bool ServerCore::start(QString *error)
                            s.heartbeatMissesAllowed});
     connect(m_sessions, &SessionManager::sessionOpened, this, [this](const SessionInfo &session) {
         m_statusCache->recordUse(session.jti, session.address, session.connectedAtMs / 1000);
+        m_feed->recordOpened(session);
         Q_EMIT sessionOpened(session);
     });
     connect(m_sessions, &SessionManager::sessionClosed, this, &ServerCore::sessionClosed);
     if (!startCommands(error))
         return false;
+    connect(m_sessions, &SessionManager::sessionClosed, this,
+            [this](const SessionInfo &session, int code, const QString &reason) {
+                m_feed->recordClosed(session, code, reason, m_clock->nowMs());
+            });
+    connect(m_sessions, &SessionManager::sessionUpdated, m_feed, &SessionFeed::recordUpdated);
 
     m_gate = new HandshakeGate(m_authenticator.get(), this);
     m_gate->setLimits({s.maxHeadBytes, s.headTimeoutMs, s.listenBacklog});
@@ -83,6 +91,7 @@ bool ServerCore::start(QString *error)
     ClientFiles().install(m_gate);
     connect(m_gate, &HandshakeGate::handshakeAccepted, m_sessions, &SessionManager::adopt);
     connect(m_gate, &HandshakeGate::handshakeRefused, this, &ServerCore::handshakeRefused);
+    connect(m_gate, &HandshakeGate::handshakeRefused, m_feed, &SessionFeed::recordRefused);
 
     if (s.tls) {
         QSslConfiguration tls;
@@ -170,6 +179,7 @@ void ServerCore::stop()
         m_statusCache->flush();
     if (m_commands)
         m_commands->flush();
+    m_feed->flush();
 }
 
 quint16 ServerCore::port() const
@@ -213,6 +223,68 @@ bool ServerCore::setTlsIdentity(const TlsIdentity &identity, QString *error)
         return false;
     m_gate->setTlsConfiguration(tls);
     m_config.tls = identity;
+    return true;
+}
+
+} // namespace KioskGate
+
+namespace KioskGate {
+
+int ServerCore::disconnectSessions(const QStringList &sessionIds, const QString &reason)
+{
+    return m_sessions ? m_sessions->closeBySessionIds(sessionIds, Protocol::CloseCode::Normal, reason) : 0;
+}
+
+void ServerCore::setFeedIntervalMs(int ms)
+{
+    m_feed->setIntervalMs(ms);
+}
+
+bool ServerCore::applySettings(const ServerSettings &next, bool *listenerRestarted, QString *error)
+{
+    if (listenerRestarted)
+        *listenerRestarted = false;
+    if (!m_gate) {
+        if (error)
+            *error = QStringLiteral("the server is not running");
+        return false;
+    }
+    if (!next.validate(error))
+        return false;
+    const ServerSettings previous = m_config.settings;
+    if (next.listenAddress != previous.listenAddress || next.port != previous.port) {
+        // Live sessions are separate sockets: closing the listener leaves
+        // them alone. If the new address cannot be bound, reopen the old one
+        // so the console never ends up listening nowhere.
+        const quint16 boundPort = m_gate->serverPort();
+        m_gate->close();
+        if (!m_gate->listen(next.listenAddress, next.port, error)) {
+            QString again;
+            if (!m_gate->listen(previous.listenAddress, boundPort, &again)
+                && !m_gate->listen(previous.listenAddress, previous.port, &again) && error)
+                *error += QStringLiteral("; the previous address could not be reopened either: ") + again;
+            return false;
+        }
+        qCInfo(lcServer).noquote() << "listener moved to" << m_gate->serverAddress().toString()
+                                   << "port" << m_gate->serverPort();
+        if (listenerRestarted)
+            *listenerRestarted = true;
+    }
+    m_origins->setAllowedOrigins(next.allowedOrigins, nullptr); // validated above
+    m_authenticator->setAllowNonBrowserClients(next.allowNonBrowserClients);
+    m_authenticator->setAllowQueryToken(next.allowQueryToken);
+    m_sessions->setLimits({next.maxFrameBytes, next.maxMessageBytes, next.heartbeatIntervalMs,
+                           next.heartbeatMissesAllowed});
+    m_gate->setLimits({next.maxHeadBytes, next.headTimeoutMs, next.listenBacklog});
+    if (m_commands)
+        m_commands->setFreshnessMs(qint64(next.commandFreshnessSeconds) * 1000); // new commands only
+    // TLS on/off and the certificate are not switched live (tls.reload does
+    // the certificate); keep reporting what is in force.
+    const bool tlsInForce = m_config.settings.tls;
+    m_config.settings = next; // the capacity probe reads maxConnections from here
+    m_config.settings.tls = tlsInForce;
+    if (next.allowQueryToken && !previous.allowQueryToken)
+        qCWarning(lcServer) << "query-string tokens (?access_token=) are now enabled";
     return true;
 }
 

@@ -2,6 +2,7 @@
 
 #include "CommandRecord.h"
 #include "HandshakeGate.h"
+#include "SessionBatch.h"
 #include "ServerSettings.h"
 #include "SessionInfo.h"
 #include "TlsCertificates.h"
@@ -18,6 +19,7 @@ class CommandCenter;
 class CommandStore;
 class FailureLimiter;
 class OriginPolicy;
+class SessionFeed;
 class SessionManager;
 class SigningKeyRing;
 class TicketEndpoints;
@@ -65,8 +67,25 @@ public:
     std::optional<CommandRecord> command(const QString &id);
     QList<CommandRecord> recentCommands(int limit);
 
+    /// Closes the sessions with these ids with 1000 (operator's disconnect).
+    int disconnectSessions(const QStringList &sessionIds, const QString &reason);
+
+    /// The settings in force (after start(), the listen address and port as
+    /// configured; port() says which port was actually bound).
+    ServerSettings settings() const { return m_config.settings; }
+    /// Applies new settings to the running server: origins, non-browser
+    /// clients, query tokens, heartbeat and limits at once; a new listen
+    /// address or port reopens the listener (live sessions stay). On failure
+    /// nothing changes and the old listener keeps serving.
+    bool applySettings(const ServerSettings &settings, bool *listenerRestarted, QString *error);
+    /// Coalescing interval of sessionsChanged() (tests shorten it).
+    void setFeedIntervalMs(int ms);
+
 Q_SIGNALS:
+    /// A command's states changed (coalesced by CommandCenter).
     void commandUpdated(const KioskGate::CommandRecord &record);
+    /// Session changes and refused handshakes, in batches (SessionFeed).
+    void sessionsChanged(const KioskGate::SessionBatch &batch);
     void sessionOpened(const KioskGate::SessionInfo &session);
     void sessionClosed(const KioskGate::SessionInfo &session, int closeCode, const QString &reason);
     void handshakeRefused(const KioskGate::HandshakeRefusal &refusal);
@@ -84,6 +103,7 @@ private:
     std::unique_ptr<Authenticator> m_authenticator;
     TokenStatusCache *m_statusCache = nullptr;
     SessionManager *m_sessions = nullptr;
+    SessionFeed *m_feed = nullptr;
     HandshakeGate *m_gate = nullptr;
     TicketStore *m_tickets = nullptr;
     TicketEndpoints *m_ticketEndpoints = nullptr;

@@ -49,8 +49,9 @@ struct ServerSettings
     int heartbeatIntervalMs = 15000;
     int heartbeatMissesAllowed = 2;
 
-    /// How long a reset/reload stays fresh: kiosks that connect within this
-    /// window after it was issued still receive it, later ones never do.
+    /// How long a recorded command (reset, reload) stays fresh: kiosks that
+    /// were offline when it was given still receive it if they reconnect
+    /// within this window.
     int commandFreshnessSeconds = 300;
 
     /// Checks ranges and the origin list; the error names the bad setting.

@@ -7,6 +7,7 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSet>
 #include <QTcpSocket>
 #include <QTimer>
 #include <QWebSocket>
@@ -141,6 +142,7 @@ void SessionManager::openSession(QWebSocket *socket)
     connect(socket, &QWebSocket::pong, this, [this, session](quint64 elapsedMs, const QByteArray &) {
         session->info.lastSeenMs = m_clock->nowMs();
         session->info.rttMs = int(qMin<quint64>(elapsedMs, 3'600'000));
+        Q_EMIT sessionUpdated(session->info);
     });
     connect(socket, &QWebSocket::disconnected, this, [this, session] { dropSession(session); });
 
@@ -177,6 +179,7 @@ void SessionManager::onTextMessage(Session *session, const QString &text)
         const QString page = message.value(QStringLiteral("pageUrl")).toString();
         session->info.clientVersion = version.left(MaxClientVersionChars);
         session->info.pageUrl = page.left(MaxPageUrlChars);
+        Q_EMIT sessionUpdated(session->info);
     } else if (type != QLatin1String("ack") && type != QLatin1String("done")) {
         reply(QStringLiteral("unknown_type"));
         return;
@@ -190,6 +193,20 @@ int SessionManager::closeByJtis(const QStringList &jtis, CloseCode code, const Q
     const auto sessions = m_sessions.values();
     for (Session *session : sessions) {
         if (jtis.contains(session->info.jti)) {
+            closeSession(session, code, reason);
+            ++closed;
+        }
+    }
+    return closed;
+}
+
+int SessionManager::closeBySessionIds(const QStringList &sessionIds, CloseCode code, const QString &reason)
+{
+    const QSet<QString> wanted(sessionIds.cbegin(), sessionIds.cend());
+    int closed = 0;
+    const auto sessions = m_sessions.values();
+    for (Session *session : sessions) {
+        if (wanted.contains(session->info.id)) {
             closeSession(session, code, reason);
             ++closed;
         }

@@ -48,6 +48,8 @@ public:
 
     /// Closes every session authenticated with one of `jtis`; returns how many.
     int closeByJtis(const QStringList &jtis, Protocol::CloseCode code, const QString &reason);
+    /// Closes the sessions with these ids (the operator's "disconnect"); returns how many.
+    int closeBySessionIds(const QStringList &sessionIds, Protocol::CloseCode code, const QString &reason);
     /// Closes everything (server shutdown).
     void closeAll(Protocol::CloseCode code, const QString &reason);
 
@@ -62,6 +64,9 @@ public:
 Q_SIGNALS:
     void sessionOpened(const KioskGate::SessionInfo &session);
     void sessionClosed(const KioskGate::SessionInfo &session, int closeCode, const QString &reason);
+    /// Last seen, round-trip time, client version or page changed (a pong or
+    /// a status message). Frequent: receivers coalesce (SessionFeed).
+    void sessionUpdated(const KioskGate::SessionInfo &session);
     void messageReceived(const QString &sessionId, const QJsonObject &message);
 
 private:

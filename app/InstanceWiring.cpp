@@ -1,0 +1,49 @@
+#include "InstanceWiring.h"
+
+#include "ControlPlane.h"
+#include "KioskServer.h"
+#include "TlsCommand.h"
+
+#include <QJsonArray>
+
+namespace KioskGate {
+
+bool makeServerConfig(ControlPlane &plane, const ServerSettings &settings, ServerCore::Config *config,
+                      TlsFacts *facts, QString *error)
+{
+    *config = ServerCore::Config{settings, plane.dataDirectory().databasePath(), plane.issuer(),
+                                 ControlPlane::audience(), {}};
+    return !settings.tls || plane.tlsStore().load(&config->tls, facts, error);
+}
+
+void connectAdmin(ControlPlane &plane, KioskServer &server, const ServerSettings &settings)
+{
+    AdminService &admin = plane.admin();
+    admin.setActivityLog(server.activity());
+    admin.setRevocationHook([&server](const QStringList &jtis, const QString &reason) {
+        return server.revokeTokens(jtis, reason);
+    });
+    admin.setStatusSource([&server] {
+        QJsonArray sessions;
+        for (const SessionInfo &session : server.sessions())
+            sessions.append(session.toJson());
+        return QJsonObject{{QStringLiteral("running"), true},
+                           {QStringLiteral("url"), server.kioskUrl()},
+                           {QStringLiteral("tls"), server.isTls()},
+                           {QStringLiteral("plainOnNetwork"), server.isPlainOnNetwork()},
+                           {QStringLiteral("address"), server.address().toString()},
+                           {QStringLiteral("port"), server.port()},
+                           {QStringLiteral("sessions"), sessions}};
+    });
+    admin.setTlsHandler([&plane, &server, &settings](const QJsonObject &request) {
+        return handleTlsRequest(request, plane, server, settings);
+    });
+    AdminService::CommandHooks commandHooks;
+    commandHooks.issue = [&server](const QString &name, const QStringList &kiosks, const QString &issuer,
+                                   QString *why) { return server.issueCommand(name, kiosks, issuer, why); };
+    commandHooks.get = [&server](const QString &id) { return server.command(id); };
+    commandHooks.list = [&server](int limit) { return server.recentCommands(limit); };
+    admin.setCommandHooks(commandHooks);
+}
+
+} // namespace KioskGate

@@ -1,0 +1,270 @@
+#include "KioskTableModel.h"
+
+#include "ConsoleFormat.h"
+
+#include <QColor>
+#include <QDateTime>
+#include <QTimer>
+
+#include <algorithm>
+
+namespace KioskGate {
+
+namespace {
+// The "last seen" column counts up ("12 s ago") without any new data.
+constexpr int ClockRefreshMs = 5000;
+} // namespace
+
+KioskTableModel::KioskTableModel(QObject *parent) : QAbstractTableModel(parent), m_clockTimer(new QTimer(this))
+{
+    connect(m_clockTimer, &QTimer::timeout, this, [this] {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        pruneOffline(now);
+        if (!m_rows.isEmpty())
+            Q_EMIT dataChanged(index(0, LastSeenColumn), index(int(m_rows.size()) - 1, LastSeenColumn),
+                               {Qt::DisplayRole, Qt::ToolTipRole});
+    });
+    m_clockTimer->start(ClockRefreshMs);
+}
+
+int KioskTableModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+int KioskTableModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant KioskTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (section) {
+    case StateColumn: return tr("State");
+    case KioskColumn: return tr("Kiosk");
+    case AddressColumn: return tr("Address");
+    case OriginColumn: return tr("Origin");
+    case TransportColumn: return tr("Transport");
+    case ConnectedColumn: return tr("Connected since");
+    case LastSeenColumn: return tr("Last seen");
+    case RoundTripColumn: return tr("Round trip");
+    case ClientVersionColumn: return tr("Client");
+    case PageColumn: return tr("Page");
+    default: return {};
+    }
+}
+
+QString KioskTableModel::stateTip(const Row &row) const
+{
+    if (row.online)
+        return tr("Connected; session %1").arg(row.info.id);
+    return tr("Offline since %1 (close code %2)")
+        .arg(ConsoleFormat::dateTime(row.offlineSinceMs))
+        .arg(row.closeCode);
+}
+
+QVariant KioskTableModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Row &row = m_rows.at(index.row());
+    const SessionInfo &s = row.info;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    switch (role) {
+    case SessionIdRole: return s.id;
+    case JtiRole: return s.jti;
+    case OnlineRole: return row.online;
+    case Qt::ForegroundRole:
+        return row.online ? QVariant() : QVariant(QColor(0x80, 0x80, 0x80));
+    case Qt::DecorationRole:
+        return index.column() == StateColumn ? QVariant(ConsoleFormat::stateDot(row.online)) : QVariant();
+    case Qt::ToolTipRole:
+        switch (index.column()) {
+        case StateColumn: return stateTip(row);
+        case ConnectedColumn: return ConsoleFormat::dateTime(s.connectedAtMs);
+        case LastSeenColumn: return ConsoleFormat::dateTime(row.online ? s.lastSeenMs : row.offlineSinceMs);
+        case PageColumn: return s.pageUrl;
+        case TransportColumn: return ConsoleFormat::transportTip(s.transport);
+        default: return {};
+        }
+    case Qt::TextAlignmentRole:
+        return index.column() == RoundTripColumn ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
+    case SortRole:
+        switch (index.column()) {
+        case StateColumn: return row.online ? 1 : 0;
+        case ConnectedColumn: return s.connectedAtMs;
+        case LastSeenColumn: return row.online ? s.lastSeenMs : row.offlineSinceMs;
+        case RoundTripColumn: return s.rttMs;
+        default: return data(index, Qt::DisplayRole).toString().toLower();
+        }
+    case Qt::DisplayRole:
+        switch (index.column()) {
+        case StateColumn: return row.online ? tr("Online") : tr("Offline");
+        case KioskColumn: return s.kiosk;
+        case AddressColumn: return s.address;
+        case OriginColumn: return s.origin.isEmpty() ? tr("(native client)") : s.origin;
+        case TransportColumn: return s.transport;
+        case ConnectedColumn: return row.online ? ConsoleFormat::dateTime(s.connectedAtMs) : QString();
+        case LastSeenColumn:
+            return ConsoleFormat::ago(row.online ? s.lastSeenMs : row.offlineSinceMs, now);
+        case RoundTripColumn: return s.rttMs < 0 || !row.online ? QStringLiteral("–") : tr("%1 ms").arg(s.rttMs);
+        case ClientVersionColumn: return s.clientVersion.isEmpty() ? QStringLiteral("–") : s.clientVersion;
+        case PageColumn: return s.pageUrl;
+        default: return {};
+        }
+    default:
+        return {};
+    }
+}
+
+void KioskTableModel::setSessions(const QList<SessionInfo> &sessions)
+{
+    SessionBatch batch;
+    for (const SessionInfo &s : sessions) {
+        if (!m_rowBySession.contains(s.id))
+            batch.opened.append(s);
+    }
+    applyBatch(batch);
+}
+
+void KioskTableModel::applyBatch(const SessionBatch &batch)
+{
+    const int before = m_online;
+    int firstChanged = INT_MAX;
+    int lastChanged = -1;
+    auto touched = [&](int row) {
+        firstChanged = qMin(firstChanged, row);
+        lastChanged = qMax(lastChanged, row);
+    };
+
+    // Opened: a kiosk seen before takes its offline row back; others are
+    // appended together in one insertion.
+    QVector<Row> appended;
+    QHash<QString, int> appendedIndex;
+    for (const SessionInfo &s : batch.opened) {
+        ++m_online;
+        ++m_onlinePerKiosk[s.kiosk];
+        const auto offline = m_offlineByKiosk.find(s.kiosk);
+        if (offline != m_offlineByKiosk.end()) {
+            const int row = *offline;
+            m_offlineByKiosk.erase(offline);
+            m_rows[row] = Row{s, true, 0, 0};
+            m_rowBySession.insert(s.id, row);
+            touched(row);
+        } else {
+            appendedIndex.insert(s.id, int(appended.size()));
+            appended.append(Row{s, true, 0, 0});
+        }
+    }
+    if (!appended.isEmpty()) {
+        const int first = int(m_rows.size());
+        beginInsertRows({}, first, first + int(appended.size()) - 1);
+        for (auto it = appendedIndex.cbegin(); it != appendedIndex.cend(); ++it)
+            m_rowBySession.insert(it.key(), first + it.value());
+        m_rows.append(appended);
+        endInsertRows();
+    }
+
+    for (const SessionInfo &s : batch.updated) {
+        const int row = m_rowBySession.value(s.id, -1);
+        if (row < 0)
+            continue;
+        m_rows[row].info = s;
+        touched(row);
+    }
+
+    // Closed: the row goes offline, unless the kiosk is still online through
+    // another session (a reconnect that overtook the old connection's drop).
+    QVector<int> doomed;
+    for (const SessionClosure &c : batch.closed) {
+        const int row = m_rowBySession.value(c.session.id, -1);
+        if (row < 0)
+            continue;
+        m_rowBySession.remove(c.session.id);
+        --m_online;
+        int &live = m_onlinePerKiosk[c.session.kiosk];
+        if (--live <= 0)
+            m_onlinePerKiosk.remove(c.session.kiosk);
+        const bool stillOnline = m_onlinePerKiosk.contains(c.session.kiosk);
+        if (stillOnline || m_offlineByKiosk.contains(c.session.kiosk)) {
+            doomed.append(row);
+            continue;
+        }
+        Row &r = m_rows[row];
+        r.info = c.session;
+        r.online = false;
+        r.offlineSinceMs = c.atMs;
+        r.closeCode = c.closeCode;
+        m_offlineByKiosk.insert(c.session.kiosk, row);
+        touched(row);
+    }
+    if (lastChanged >= 0)
+        Q_EMIT dataChanged(index(firstChanged, 0), index(lastChanged, ColumnCount - 1));
+    if (!doomed.isEmpty())
+        removeRows(doomed);
+    if (before != m_online || !batch.opened.isEmpty() || !batch.closed.isEmpty())
+        Q_EMIT countsChanged(onlineCount(), offlineCount());
+}
+
+void KioskTableModel::pruneOffline(qint64 nowMs)
+{
+    QVector<int> doomed;
+    for (int row = 0; row < m_rows.size(); ++row) {
+        const Row &r = m_rows.at(row);
+        if (!r.online && nowMs - r.offlineSinceMs >= m_retentionMs)
+            doomed.append(row);
+    }
+    if (doomed.isEmpty())
+        return;
+    removeRows(doomed);
+    Q_EMIT countsChanged(onlineCount(), offlineCount());
+}
+
+void KioskTableModel::clearOffline()
+{
+    QVector<int> doomed;
+    for (int row = 0; row < m_rows.size(); ++row) {
+        if (!m_rows.at(row).online)
+            doomed.append(row);
+    }
+    if (doomed.isEmpty())
+        return;
+    removeRows(doomed);
+    Q_EMIT countsChanged(onlineCount(), offlineCount());
+}
+
+void KioskTableModel::removeRows(QVector<int> rows)
+{
+    // Highest first, contiguous runs removed together, indexes rebuilt once.
+    std::sort(rows.begin(), rows.end(), std::greater<int>());
+    rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+    int i = 0;
+    while (i < rows.size()) {
+        const int last = rows.at(i);
+        int first = last;
+        while (i + 1 < rows.size() && rows.at(i + 1) == first - 1)
+            first = rows.at(++i);
+        ++i;
+        beginRemoveRows({}, first, last);
+        m_rows.remove(first, last - first + 1);
+        endRemoveRows();
+    }
+    reindex();
+}
+
+void KioskTableModel::reindex()
+{
+    m_rowBySession.clear();
+    m_offlineByKiosk.clear();
+    for (int row = 0; row < m_rows.size(); ++row) {
+        const Row &r = m_rows.at(row);
+        if (r.online)
+            m_rowBySession.insert(r.info.id, row);
+        else
+            m_offlineByKiosk.insert(r.info.kiosk, row);
+    }
+}
+
+} // namespace KioskGate

@@ -1,0 +1,90 @@
+#pragma once
+
+#include "SessionBatch.h"
+
+#include <QAbstractTableModel>
+#include <QHash>
+#include <QVector>
+
+class QTimer;
+
+namespace KioskGate {
+
+/// The kiosks table: one row per live session, fed by KioskServer's batched
+/// sessionsChanged() (one model update per batch, never one per kiosk).
+/// A kiosk that drops stays listed as offline ("recently seen") until it
+/// reconnects, which reuses its row, or until the retention time passes.
+class KioskTableModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Column {
+        StateColumn,
+        KioskColumn,
+        AddressColumn,
+        OriginColumn,
+        TransportColumn,
+        ConnectedColumn,
+        LastSeenColumn,
+        RoundTripColumn,
+        ClientVersionColumn,
+        PageColumn,
+        ColumnCount
+    };
+    enum Role {
+        SessionIdRole = Qt::UserRole + 1,
+        JtiRole,
+        OnlineRole,
+        SortRole, ///< raw values for sorting (times, milliseconds)
+    };
+
+    static constexpr qint64 DefaultOfflineRetentionMs = 60 * 60 * 1000;
+
+    explicit KioskTableModel(QObject *parent = nullptr);
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    /// Starts from the sessions open right now (the window opening late).
+    void setSessions(const QList<SessionInfo> &sessions);
+    void applyBatch(const SessionBatch &batch);
+
+    void setOfflineRetentionMs(qint64 ms) { m_retentionMs = ms; }
+    /// Removes offline rows older than the retention time.
+    void pruneOffline(qint64 nowMs);
+    /// Removes every offline row (the operator's "Clear offline").
+    void clearOffline();
+
+    int onlineCount() const { return m_online; }
+    int offlineCount() const { return int(m_rows.size()) - m_online; }
+    SessionInfo sessionAt(int row) const { return m_rows.value(row).info; }
+    bool isOnline(int row) const { return m_rows.value(row).online; }
+    int rowOfSession(const QString &sessionId) const { return m_rowBySession.value(sessionId, -1); }
+
+Q_SIGNALS:
+    void countsChanged(int online, int offline);
+
+private:
+    struct Row
+    {
+        SessionInfo info;
+        bool online = true;
+        qint64 offlineSinceMs = 0;
+        int closeCode = 0;
+    };
+    void removeRows(QVector<int> rows);
+    void reindex();
+    QString stateTip(const Row &row) const;
+
+    QVector<Row> m_rows;
+    QHash<QString, int> m_rowBySession;     // online rows: session id -> row
+    QHash<QString, int> m_offlineByKiosk;   // kiosk name -> its offline row
+    QHash<QString, int> m_onlinePerKiosk;   // kiosk name -> live sessions
+    int m_online = 0;
+    qint64 m_retentionMs = DefaultOfflineRetentionMs;
+    QTimer *m_clockTimer;
+};
+
+} // namespace KioskGate
