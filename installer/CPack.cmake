@@ -20,15 +20,16 @@ set(CPACK_DEBIAN_PACKAGE_RELEASE 1)
 set(CPACK_DEBIAN_PACKAGE_SECTION "net")
 set(CPACK_DEBIAN_PACKAGE_PRIORITY "optional")
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${KIOSKGATE_MAINTAINER}")
-set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "${PROJECT_DESCRIPTION}
- KioskGate is a desktop console with an embedded WebSocket server for browser
- kiosks on a local network. It admits only kiosks that present a valid token
- from an allowed web origin, shows every live connection and resets all kiosks
- with one button. Token signing keys are kept in the desktop keychain through
- the Secret Service (GNOME Keyring, KWallet, KeePassXC).
- .
- The package also carries the browser client library for kiosk pages, in
- /usr/share/kioskgate/client.")
+# The synopsis line is CPACK_PACKAGE_DESCRIPTION_SUMMARY; CPack indents this
+# text and turns the empty line into the " ." paragraph break.
+set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "KioskGate is a desktop console with an embedded WebSocket server for browser
+kiosks on a local network. It admits only kiosks that present a valid token
+from an allowed web origin, shows every live connection and resets all kiosks
+with one button. Token signing keys are kept in the desktop keychain through
+the Secret Service (GNOME Keyring, KWallet, KeePassXC).
+
+The package also carries the browser client library for kiosk pages, in
+/usr/share/kioskgate/client.")
 # Libraries the executable links come from dpkg-shlibdeps. Listed by hand:
 # what is loaded at run time, which no linker sees:
 #  - libsecret-1-0: QtKeychain opens it with dlopen for the Secret Service;
