@@ -34,13 +34,15 @@ The package also carries the browser client library for kiosk pages, in
 # what is loaded at run time, which no linker sees:
 #  - libsecret-1-0: QtKeychain opens it with dlopen for the Secret Service;
 #  - libqt6sql6-sqlite: Qt's SQLite driver plugin (the token registry);
-#  - qt6-qpa-plugins: the xcb/wayland platform plugins the window needs;
 #  - libqt6svg6: the SVG image format and icon engine plugins (the icon).
+# On Debian the X11 platform plugin (libqxcb) is part of libqt6gui6, which
+# the window links; qt6-qpa-plugins holds only VNC and touch plugins.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "libsecret-1-0, libqt6sql6-sqlite, qt6-qpa-plugins, libqt6svg6")
-# A Secret Service provider to talk to; servers without one run with
-# --insecure-file-secrets (docs/install.md).
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "gnome-keyring | kwalletmanager | keepassxc")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libsecret-1-0, libqt6sql6-sqlite, libqt6svg6")
+# A Secret Service provider to talk to (servers without one run with
+# --insecure-file-secrets, docs/install.md), and the native Wayland plugin
+# (without it Qt uses XWayland).
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "gnome-keyring | kwalletmanager | keepassxc, qt6-wayland")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 
 # --- Windows: NSIS, or WiX for an .msi --------------------------------------

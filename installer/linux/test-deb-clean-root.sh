@@ -13,8 +13,10 @@
 # 3. Inside the root, as an unprivileged user: `kioskgate --version`, the
 #    headless server, `token issue`, a kiosk that connects with the token,
 #    `status`, and `reset-all` (reported as unavailable if this build lacks it).
-#    The root has no keychain daemon, so the server runs with
-#    --insecure-file-secrets; the keychain path is covered by the test suite.
+#    First with --insecure-file-secrets (a headless server without keychain),
+#    then (unless KIOSKGATE_CLEAN_ROOT_KEYRING=0) with gnome-keyring and D-Bus
+#    added to the root, as a desktop has them: the signing key then lives in
+#    the Secret Service, reached through the package's libsecret.
 #    The kiosk is a WebSocket client written in bash (/dev/tcp): bash is in
 #    every Debian root, so nothing is added to the root and nothing from the
 #    host is mounted into it except /proc, /dev and /sys.
@@ -232,6 +234,53 @@ for _ in $(seq 1 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; 
 kill -0 "$server_pid" 2>/dev/null && fail "the server did not stop within 5 s of SIGTERM"
 tail -n 3 "$server_log" | sed 's/^/  server: /'
 
-printf '\nclean-root test: install, --version, headless server, token, kiosk connection, status: passed; reset-all: %s (%d s)\n' \
-    "$reset_all" "$((SECONDS - started))"
+# ---------------------------------------------------------------------------
+# The same with the real keychain: what a desktop user has (the package's
+# Recommends: gnome-keyring, with D-Bus), the signing key in the Secret
+# Service through QtKeychain and the libsecret the package depends on.
+keychain="skipped (KIOSKGATE_CLEAN_ROOT_KEYRING=0)"
+if [ "${KIOSKGATE_CLEAN_ROOT_KEYRING:-1}" = 1 ]; then
+    step "with the keychain: gnome-keyring in a private D-Bus session"
+    t0=$SECONDS
+    in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+        gnome-keyring dbus dbus-bin > "$cache/apt-keyring.log" 2>&1 \
+        || { tail -n 30 "$cache/apt-keyring.log"; fail "apt-get install gnome-keyring"; }
+    echo "apt set up $(grep -c '^Setting up' "$cache/apt-keyring.log") packages for the keyring in $((SECONDS - t0)) s"
+    # The repository's own keyring wrapper (a script, not a host binary).
+    install -m 0755 "$source_dir/tests/with-keyring.sh" "$root/home/kiosk/with-keyring.sh"
+    cat > "$root/home/kiosk/keychain-smoke.sh" <<'SMOKE'
+#!/bin/bash
+# Runs inside one keyring session: server, CLI and kiosk share the keychain.
+set -eu
+port=$1 origin=$2 data=/home/kiosk/keychain-data
+cd /
+kioskgate --headless --data-dir $data --listen 127.0.0.1:$port --allow-origin $origin \
+    > /home/kiosk/keychain-server.log 2>&1 &
+server=$!
+for _ in $(seq 1 100); do grep -q listening /home/kiosk/keychain-server.log && break; sleep 0.1; done
+sed 's/^/  server: /' /home/kiosk/keychain-server.log
+grep -q listening /home/kiosk/keychain-server.log || { kill $server; exit 1; }
+kioskgate token issue lobby-2 --data-dir $data > /home/kiosk/token 2>/dev/null
+echo "issued a token for lobby-2 ($(wc -c < /home/kiosk/token) characters, not shown)"
+bash /home/kiosk/kiosk.sh $port $origin 1 10
+kioskgate token list --data-dir $data
+kill $server
+wait $server || true
+# The key must still be there for the next start (the start-up check
+# stops when a key the registry lists is missing from the keychain).
+kioskgate token list --data-dir $data > /dev/null
+echo "the registry's signing key is found in the keychain again after a restart"
+SMOKE
+    chmod 0755 "$root/home/kiosk/keychain-smoke.sh"
+    in_root chown kiosk:kiosk /home/kiosk/with-keyring.sh /home/kiosk/keychain-smoke.sh
+    as_user /home/kiosk/with-keyring.sh /home/kiosk/keychain-smoke.sh $((port + 1)) $origin \
+        | tee "$root/home/kiosk/keychain.log" || fail "the keychain run failed"
+    grep -q "OS keychain (Secret Service)" "$root/home/kiosk/keychain.log" \
+        || fail "the server did not keep its key in the Secret Service"
+    grep -q '"kiosk":"lobby-2"' "$root/home/kiosk/keychain.log" || fail "no welcome for lobby-2"
+    keychain="passed"
+fi
+
+printf '\nclean-root test: install, --version, headless server, token, kiosk connection, status: passed; keychain: %s; reset-all: %s (%d s)\n' \
+    "$keychain" "$reset_all" "$((SECONDS - started))"
 [ "$reset_all" = passed ] || exit 77
