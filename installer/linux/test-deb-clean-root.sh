@@ -269,7 +269,7 @@ wait $server || true
 # The key must still be there for the next start (the start-up check
 # stops when a key the registry lists is missing from the keychain).
 kioskgate token list --data-dir $data > /dev/null
-echo "the registry's signing key is found in the keychain again after a restart"
+echo "with the server stopped, the command line finds the signing key in the keychain again"
 SMOKE
     chmod 0755 "$root/home/kiosk/keychain-smoke.sh"
     in_root chown kiosk:kiosk /home/kiosk/with-keyring.sh /home/kiosk/keychain-smoke.sh
