@@ -132,7 +132,14 @@ expected="$(dpkg-deb -f "$deb" Version)"
 # ---------------------------------------------------------------------------
 step "headless server, token, kiosk connection"
 data=/home/kiosk/data
-as_user sh -c "kioskgate --headless --insecure-file-secrets --data-dir $data \
+# The bash kiosk speaks plain ws://. Builds that serve TLS by default have
+# --no-tls for that (as behind a TLS-terminating proxy).
+plain=""
+if as_user kioskgate --help 2>/dev/null | grep -q -- '--no-tls'; then
+    plain="--no-tls"
+    echo "this build serves TLS by default: the smoke test runs with --no-tls"
+fi
+as_user sh -c "kioskgate --headless $plain --insecure-file-secrets --data-dir $data \
     --listen 127.0.0.1:$port --allow-origin $origin > /home/kiosk/server.log 2>&1 & echo \$! > /home/kiosk/server.pid"
 server_log="$root/home/kiosk/server.log"
 stop_server() {
@@ -153,37 +160,59 @@ token="$(as_user kioskgate token issue lobby-1 --insecure-file-secrets --data-di
 echo "issued a token for lobby-1 (${#token} characters, not shown)"
 
 # The kiosk: a WebSocket client in bash. It sends the handshake with the
-# token in the Authorization header, prints the status line and every text
-# frame it gets, acks commands (masked frames with a zero mask key) and
-# stops after KIOSK_FRAMES frames or KIOSK_SECONDS seconds.
+# token in the Authorization header and prints the status line and every
+# text frame it gets. A command it acks (masked frames with a zero mask
+# key), then does what a kiosk page does for reset: it goes away, connects
+# again and reports done after the new welcome. It stops after FRAMES frames,
+# after a done, or when nothing arrives for SECONDS seconds.
 cat > "$root/home/kiosk/kiosk.sh" <<'KIOSK'
 #!/bin/bash
 set -u
 port=$1 origin=$2 frames=$3 seconds=$4 token=$(cat /home/kiosk/token)
-exec 3<>"/dev/tcp/127.0.0.1/$port" || exit 2
-printf 'GET /v1/kiosk HTTP/1.1\r\nHost: 127.0.0.1:%s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nOrigin: %s\r\nAuthorization: Bearer %s\r\n\r\n' \
-    "$port" "$origin" "$token" >&3
-IFS= read -r -t "$seconds" status <&3 || exit 3
-echo "kiosk: ${status%$'\r'}"
-while IFS= read -r -t "$seconds" line <&3; do [ "${line%$'\r'}" = "" ] && break; done
-byte() { dd bs=1 count="$1" status=none <&3 | od -An -tu1; }
-send_text() {  # FIN+text, MASK bit, zero mask key: the payload goes as is
+connect() {
+    exec 3<>"/dev/tcp/127.0.0.1/$port" || exit 2
+    printf 'GET /v1/kiosk HTTP/1.1\r\nHost: 127.0.0.1:%s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nOrigin: %s\r\nAuthorization: Bearer %s\r\n\r\n' \
+        "$port" "$origin" "$token" >&3
+    IFS= read -r -t "$seconds" status <&3 || exit 3
+    echo "kiosk: ${status%$'\r'}"
+    while IFS= read -r -t "$seconds" line <&3; do [ "${line%$'\r'}" = "" ] && break; done
+}
+bytes() { timeout "$seconds" dd bs=1 count="$1" status=none <&3 | od -An -tu1; }
+# Reads one frame into $opcode and $payload.
+read_frame() {
+    local b0 b1 h l len
+    read -r b0 b1 < <(bytes 2) || exit 4
+    [ -n "${b1:-}" ] || exit 4
+    len=$((b1 & 127))
+    if [ "$len" -eq 126 ]; then read -r h l < <(bytes 2); len=$((h * 256 + l)); fi
+    opcode=$((b0 & 15))
+    payload=$(timeout "$seconds" dd bs=1 count="$len" status=none <&3)
+}
+send_text() {  # FIN+text, MASK bit, zero mask key: the payload goes as is (< 126 bytes)
     local n=${#1}
     printf "\\x81\\x$(printf %02x $((128 + n)))\\x00\\x00\\x00\\x00%s" "$1" >&3
 }
+connect
 for ((i = 0; i < frames; i++)); do
-    read -r b0 b1 < <(timeout "$seconds" dd bs=1 count=2 status=none <&3 | od -An -tu1) || exit 4
-    [ -n "${b1:-}" ] || exit 4
-    len=$((b1 & 127))
-    if [ "$len" -eq 126 ]; then read -r h l < <(byte 2); len=$((h * 256 + l)); fi
-    payload=$(dd bs=1 count="$len" status=none <&3)
-    [ $((b0 & 15)) -eq 1 ] || { i=$((i - 1)); continue; }  # pings etc. are not counted
+    read_frame
+    [ "$opcode" -eq 1 ] || { i=$((i - 1)); continue; }  # pings etc. are not counted
     echo "kiosk: $payload"
     case $payload in
     *'"type":"command"'*)
         id=$(printf '%s' "$payload" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
         send_text "{\"type\":\"ack\",\"id\":\"$id\",\"ok\":true}"
-        echo "kiosk: acked $id" ;;
+        echo "kiosk: acked $id; resetting (reconnecting)"
+        exec 3>&-
+        connect
+        while read_frame; do
+            [ "$opcode" -eq 1 ] || continue
+            echo "kiosk: $payload"
+            case $payload in *'"type":"welcome"'*) break ;; esac
+        done
+        send_text "{\"type\":\"done\",\"id\":\"$id\"}"
+        echo "kiosk: done $id"
+        sleep 1  # let the server read it before the socket closes
+        exit 0 ;;
     esac
 done
 KIOSK
@@ -211,7 +240,7 @@ reset_all="unavailable"
 # The command itself tells whether this build has it (--help would not: the
 # general help answers for any word).
 set +e
-as_user kioskgate reset-all --insecure-file-secrets --data-dir $data > "$root/home/kiosk/reset-all.log" 2>&1
+as_user kioskgate reset-all --wait 20 --insecure-file-secrets --data-dir $data > "$root/home/kiosk/reset-all.log" 2>&1
 reset_status=$?
 set -e
 cat "$root/home/kiosk/reset-all.log"
@@ -219,8 +248,9 @@ if grep -q 'unknown command "reset-all"' "$root/home/kiosk/reset-all.log"; then
     echo "SKIPPED: this build has no \`kioskgate reset-all\` yet"
 else
     [ "$reset_status" -eq 0 ] || fail "reset-all exited with $reset_status"
-    for _ in $(seq 1 50); do grep -q 'acked' "$root/home/kiosk/kiosk2.log" && break; sleep 0.1; done
+    for _ in $(seq 1 50); do grep -q 'kiosk: done' "$root/home/kiosk/kiosk2.log" && break; sleep 0.1; done
     grep -q '"name":"reset"' "$root/home/kiosk/kiosk2.log" || { cat "$root/home/kiosk/kiosk2.log"; fail "the kiosk got no reset"; }
+    grep -q 'kiosk: done' "$root/home/kiosk/kiosk2.log" || { cat "$root/home/kiosk/kiosk2.log"; fail "the kiosk did not report done"; }
     reset_all="passed"
 fi
 kill "$kiosk_pid" 2>/dev/null || true
@@ -252,9 +282,9 @@ if [ "${KIOSKGATE_CLEAN_ROOT_KEYRING:-1}" = 1 ]; then
 #!/bin/bash
 # Runs inside one keyring session: server, CLI and kiosk share the keychain.
 set -eu
-port=$1 origin=$2 data=/home/kiosk/keychain-data
+port=$1 origin=$2 plain=$3 data=/home/kiosk/keychain-data
 cd /
-kioskgate --headless --data-dir $data --listen 127.0.0.1:$port --allow-origin $origin \
+kioskgate --headless $plain --data-dir $data --listen 127.0.0.1:$port --allow-origin $origin \
     > /home/kiosk/keychain-server.log 2>&1 &
 server=$!
 for _ in $(seq 1 100); do grep -q listening /home/kiosk/keychain-server.log && break; sleep 0.1; done
@@ -273,7 +303,7 @@ echo "with the server stopped, the command line finds the signing key in the key
 SMOKE
     chmod 0755 "$root/home/kiosk/keychain-smoke.sh"
     in_root chown kiosk:kiosk /home/kiosk/with-keyring.sh /home/kiosk/keychain-smoke.sh
-    as_user /home/kiosk/with-keyring.sh /home/kiosk/keychain-smoke.sh $((port + 1)) $origin \
+    as_user /home/kiosk/with-keyring.sh /home/kiosk/keychain-smoke.sh $((port + 1)) $origin "$plain" \
         | tee "$root/home/kiosk/keychain.log" || fail "the keychain run failed"
     grep -q "OS keychain (Secret Service)" "$root/home/kiosk/keychain.log" \
         || fail "the server did not keep its key in the Secret Service"
