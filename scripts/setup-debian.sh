@@ -1,20 +1,29 @@
 #!/usr/bin/env bash
 # Installs what KioskGate needs to build, run and test on Debian 12.
-# Usage: scripts/setup-debian.sh [--tests]   (run as root, or with sudo available)
+# Usage: scripts/setup-debian.sh [--tests] [--packaging]   (run as root, or with sudo available)
 set -euo pipefail
 
 packages=(
     build-essential cmake ninja-build pkg-config git
     qt6-base-dev qt6-base-dev-tools qt6-websockets-dev libqt6sql6-sqlite libgl-dev
     qt6-svg-dev qtkeychain-qt6-dev libsecret-1-0 libjwt-dev libssl-dev libqrencode-dev
+    librsvg2-bin  # rsvg-convert renders the PNG icons from the SVG at build time
 )
-if [ "${1:-}" = "--tests" ]; then
-    # The real keychain (gnome-keyring in a private D-Bus session), Chromium
-    # for browser tests and Node for the ws and Playwright clients.
-    packages+=(gnome-keyring dbus dbus-bin chromium xvfb openssl)
-    command -v node >/dev/null 2>&1 || packages+=(nodejs)
-    command -v npm >/dev/null 2>&1 || packages+=(npm)
-fi
+for option in "$@"; do
+    if [ "$option" = "--tests" ]; then
+        # The real keychain (gnome-keyring in a private D-Bus session), Chromium
+        # for browser tests and Node for the ws and Playwright clients.
+        packages+=(gnome-keyring dbus dbus-bin chromium xvfb openssl)
+        command -v node >/dev/null 2>&1 || packages+=(nodejs)
+        command -v npm >/dev/null 2>&1 || packages+=(npm)
+        # Packaging checks: workflow YAML, desktop entry, AppStream, .ico.
+        packages+=(yamllint appstream desktop-file-utils icoutils)
+    fi
+    if [ "$option" = "--packaging" ]; then
+        # lintian for the .deb; debootstrap for installer/linux/test-deb-clean-root.sh.
+        packages+=(lintian debootstrap)
+    fi
+done
 
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then

@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 
 scripts/setup-debian.sh --tests
 npm ci --prefix tests/node --no-audit --no-fund
+npm ci --prefix installer/check --no-audit --no-fund
 
 preset=${KIOSKGATE_PRESET:-dev}
 cmake --preset "$preset"
