@@ -4,7 +4,12 @@
 // standard way (no subprotocol, no ticket, never in the URL).
 //
 //   npm install
-//   KIOSKGATE_URL=ws://127.0.0.1:8765/v1/kiosk KIOSKGATE_TOKEN=<token> node kiosk.mjs
+//   KIOSKGATE_CA=<console certificate.pem> KIOSKGATE_TOKEN=<token> node kiosk.mjs
+//
+// The console serves wss:// with its own certificate by default: the kiosk
+// trusts exactly that certificate (KIOSKGATE_CA, the file `kioskgate tls
+// show` names) as its only CA. For a console started with --no-tls, set
+// KIOSKGATE_URL=ws://127.0.0.1:8765/v1/kiosk and no KIOSKGATE_CA.
 //
 // It acks each command before acting, "resets" by closing and reconnecting
 // (a real kiosk would restart its app here), and reports `done` after the
@@ -22,9 +27,10 @@ const TERMINAL_CLOSE_CODES = [4401, 4403];
 
 /**
  * Runs the kiosk. Resolves nothing; returns {stop(), events} at once.
- * options: {url, getToken, WebSocket, name, log, backoff: {initialMs, maxMs}}.
+ * options: {url, getToken, WebSocket, log, ca (PEM trusted for wss://),
+ * backoff: {initialMs, maxMs}}.
  */
-export function runKiosk({ url, getToken, WebSocket, log = console.log, backoff = {} }) {
+export function runKiosk({ url, getToken, WebSocket, log = console.log, ca = null, backoff = {} }) {
   const initialMs = backoff.initialMs ?? 1000;
   const maxMs = backoff.maxMs ?? 30000;
   const handled = []; // command ids already acked (bounded)
@@ -55,6 +61,7 @@ export function runKiosk({ url, getToken, WebSocket, log = console.log, backoff 
     const ws = new WebSocket(url, ['kioskgate.v1'], {
       headers: { Authorization: `Bearer ${getToken()}` },
       handshakeTimeout: 10000,
+      ...(ca ? { ca } : {}), // never rejectUnauthorized: false
     });
     socket = ws;
     let stableTimer = null;
@@ -74,7 +81,9 @@ export function runKiosk({ url, getToken, WebSocket, log = console.log, backoff 
         else retry(error, Number(response.headers['retry-after']) || 0);
       });
     });
-    ws.on('error', () => {}); // followed by close (or handled above)
+    ws.on('error', (error) => { // followed by close (or handled above)
+      if (error.code) log(`connection error: ${error.code}`); // e.g. a certificate the kiosk does not trust
+    });
     ws.on('message', (data, isBinary) => {
       if (isBinary) return;
       let message;
@@ -130,7 +139,8 @@ export function runKiosk({ url, getToken, WebSocket, log = console.log, backoff 
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const { default: WebSocket } = await import('ws');
-  const url = process.env.KIOSKGATE_URL || 'ws://127.0.0.1:8765/v1/kiosk';
+  const url = process.env.KIOSKGATE_URL || 'wss://127.0.0.1:8765/v1/kiosk';
+  const ca = process.env.KIOSKGATE_CA ? readFileSync(process.env.KIOSKGATE_CA) : null;
   const file = process.env.KIOSKGATE_TOKEN_FILE;
   if (!process.env.KIOSKGATE_TOKEN && !file) {
     console.error('kiosk.mjs: set KIOSKGATE_TOKEN or KIOSKGATE_TOKEN_FILE (from: kioskgate token issue NAME)');
@@ -138,6 +148,6 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   }
   // Read on every attempt, so a new token file takes effect without a restart.
   const getToken = () => (file ? readFileSync(file, 'utf8').trim() : process.env.KIOSKGATE_TOKEN);
-  const kiosk = runKiosk({ url, getToken, WebSocket, log: (line) => console.log(new Date().toISOString(), line) });
+  const kiosk = runKiosk({ url, getToken, WebSocket, ca, log: (line) => console.log(new Date().toISOString(), line) });
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => { kiosk.stop(); setTimeout(() => process.exit(0), 500); });
 }

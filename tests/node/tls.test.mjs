@@ -4,8 +4,6 @@
 // certificate as its CA, and a plain HTTP request to the TLS port.
 
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { createHash, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { get as httpGet } from 'node:http';
 import path from 'node:path';
@@ -24,33 +22,9 @@ import {
   withTimeout,
 } from './harness.mjs';
 import { kioskPageHtml } from './kiosk-page.mjs';
+import { makeSelfSignedCertificate as makePageCertificate, spkiOf } from './tls-helpers.mjs';
 
 const CHROMIUM = process.env.KIOSKGATE_CHROMIUM || '/usr/bin/chromium';
-
-/** A throwaway self-signed certificate for the page server, made by the openssl CLI. */
-async function makePageCertificate(dir) {
-  const key = path.join(dir, 'page.key');
-  const cert = path.join(dir, 'page.pem');
-  await withTimeout(
-    new Promise((resolve, reject) =>
-      execFile(
-        'openssl',
-        ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key,
-          '-out', cert, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
-        (error, stdout, stderr) => (error ? reject(new Error(`openssl failed: ${stderr}`)) : resolve()),
-      ),
-    ),
-    15000,
-    'openssl req',
-  );
-  return { key: await readFile(key), cert: await readFile(cert) };
-}
-
-/** Chrome's pin: base64 SHA-256 of the certificate's SubjectPublicKeyInfo. */
-function spkiOf(pem) {
-  const der = new X509Certificate(pem).publicKey.export({ type: 'spki', format: 'der' });
-  return createHash('sha256').update(der).digest('base64');
-}
 
 describe('TLS: pinning in Chromium, CA in Node, plain HTTP on the TLS port', { timeout: 120000 }, () => {
   let dataDir;
