@@ -122,6 +122,16 @@ bool opensWindow(const QStringList &arguments)
     return true;
 }
 
+bool displayAvailable()
+{
+#if defined(Q_OS_UNIX) && !defined(Q_OS_MACOS)
+    return qEnvironmentVariableIsSet("QT_QPA_PLATFORM") || qEnvironmentVariableIsSet("DISPLAY")
+           || qEnvironmentVariableIsSet("WAYLAND_DISPLAY");
+#else
+    return true;
+#endif
+}
+
 int runGui(const HeadlessOptions &options)
 {
     ConsoleLog::install();

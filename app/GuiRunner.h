@@ -16,4 +16,8 @@ int runGui(const HeadlessOptions &options);
 /// QApplication rather than a QCoreApplication).
 bool opensWindow(const QStringList &arguments);
 
+/// False when the window certainly cannot open: on X11/Wayland systems with
+/// neither DISPLAY nor WAYLAND_DISPLAY and no QT_QPA_PLATFORM chosen.
+bool displayAvailable();
+
 } // namespace KioskGate

@@ -4,6 +4,7 @@
 #include <QApplication>
 #include <QCoreApplication>
 
+#include <cstdio>
 #include <memory>
 
 int main(int argc, char *argv[])
@@ -14,8 +15,17 @@ int main(int argc, char *argv[])
     for (int i = 0; i < argc; ++i)
         arguments.append(QString::fromLocal8Bit(argv[i]));
     std::unique_ptr<QCoreApplication> app;
-    if (KioskGate::opensWindow(arguments))
+    if (KioskGate::opensWindow(arguments)) {
+        // Qt aborts when it cannot reach a display; say what to do instead.
+        if (!KioskGate::displayAvailable()) {
+            std::fputs("kioskgate: no display to open the console window on (DISPLAY and WAYLAND_DISPLAY "
+                       "are unset).\nRun `kioskgate --headless` for the server without a window, or "
+                       "`kioskgate --help` for the commands.\n",
+                       stderr);
+            return KioskGate::ExitUsage;
+        }
         app = std::make_unique<QApplication>(argc, argv);
+    }
     else
         app = std::make_unique<QCoreApplication>(argc, argv);
     QCoreApplication::setOrganizationName(QStringLiteral("KioskGate"));

@@ -243,6 +243,15 @@ void TestCommandLine::usageErrors()
     QCOMPARE(origin.exitCode, 1);
     QVERIFY2(origin.out.contains("invalid origin"), origin.out.constData());
     QCOMPARE(KioskGateProcess::run({QStringLiteral("--version")}).out.trimmed(), QByteArray("KioskGate " KIOSKGATE_VERSION));
+
+    // No display: the window cannot open, and Qt would abort; the command
+    // says so and points to --headless instead.
+    QProcessEnvironment noDisplay = QProcessEnvironment::systemEnvironment();
+    for (const char *name : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"})
+        noDisplay.remove(QString::fromLatin1(name));
+    const auto window = KioskGateProcess::run({QStringLiteral("--data-dir"), m_dir.path()}, noDisplay);
+    QCOMPARE(window.exitCode, 2);
+    QVERIFY2(window.err.contains("--headless"), window.err.constData());
 }
 
 QTEST_GUILESS_MAIN(TestCommandLine)
