@@ -35,6 +35,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 summary=()
 failed=0
+crashed_targets=0
 for target in "${targets[@]}"; do
     binary=$build/tests/fuzz/fuzz_$target
     seeds=tests/fuzz/corpus/$target
@@ -55,6 +56,7 @@ for target in "${targets[@]}"; do
         -o -name 'timeout-*' -o -name 'oom-*' -o -name 'slow-unit-*' \) | wc -l)
     if [ "$status" -ne 0 ] || [ "$found" -gt 0 ]; then
         failed=1
+        crashed_targets=$((crashed_targets + 1))
         grep -m1 -E 'ERROR: |fuzz property violated|runtime error' "$log" || true
     fi
     summary+=("$(printf '%-20s %5ss  execs %-10s  execs/s %-7s  %-30s  crashes %s  (exit %s)' \
@@ -64,4 +66,5 @@ done
 echo
 echo "fuzz summary (crash inputs under $build/crashes/<target>/):"
 printf '%s\n' "${summary[@]}"
+echo "fuzz: $(( ${#targets[@]} - crashed_targets )) passed, $crashed_targets failed"
 exit "$failed"

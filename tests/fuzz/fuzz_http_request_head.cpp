@@ -13,7 +13,10 @@
 // - every strict prefix of a complete head is Incomplete: the gate parses
 //   whatever has arrived so far, and a head split across TCP segments must
 //   never be refused as malformed or too large;
-// - a smaller cap never turns a TooLarge into Complete.
+// - a smaller cap never turns a TooLarge into Complete;
+// - no control character but HTAB anywhere in an accepted head's lines, and
+//   no whitespace but SP/HTAB around a value: what the gate reads is exactly
+//   what a proxy in front of it would read (no leniency to smuggle through).
 
 #include "FuzzCheck.h"
 #include "HttpRequestHead.h"
@@ -47,6 +50,15 @@ void checkComplete(const QByteArray &data, const HttpRequestHead &head, int leng
     FUZZ_CHECK(length >= 4 && length <= data.size() && length <= MaxHeadBytes);
     FUZZ_CHECK(data.left(length).endsWith("\r\n\r\n"));
     FUZZ_CHECK(data.indexOf("\r\n\r\n") == length - 4);
+
+    const QList<QByteArray> lines = data.left(length - 4).split('\n');
+    for (const QByteArray &line : lines) {
+        const QByteArray content = line.endsWith('\r') ? line.chopped(1) : line;
+        for (char ch : content) {
+            const auto c = static_cast<unsigned char>(ch);
+            FUZZ_CHECK(c == '\t' || (c >= 0x20 && c != 0x7f));
+        }
+    }
 
     FUZZ_CHECK(!head.method().isEmpty());
     for (char c : head.method())
