@@ -8,9 +8,29 @@ if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
     if(KIOSKGATE_WERROR)
         target_compile_options(kioskgate_flags INTERFACE -Werror)
     endif()
+    if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+        # Qt's logging macros (qCWarning(category) << ...) expand to a
+        # variadic macro called without variadic arguments.
+        target_compile_options(kioskgate_flags INTERFACE -Wno-gnu-zero-variadic-macro-arguments)
+    endif()
     if(KIOSKGATE_SANITIZE)
         target_compile_options(kioskgate_flags INTERFACE
             -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+        target_link_options(kioskgate_flags INTERFACE -fsanitize=address,undefined)
+    endif()
+    if(KIOSKGATE_TSAN)
+        target_compile_options(kioskgate_flags INTERFACE -fsanitize=thread -fno-omit-frame-pointer)
+        target_link_options(kioskgate_flags INTERFACE -fsanitize=thread)
+    endif()
+    if(KIOSKGATE_FUZZ)
+        if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+            message(FATAL_ERROR "KIOSKGATE_FUZZ needs clang (libFuzzer); use the preset `fuzz`")
+        endif()
+        # Coverage feedback for everything the targets link; the fuzzer
+        # runtime itself is linked into the fuzz binaries only.
+        target_compile_options(kioskgate_flags INTERFACE
+            -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+            -fno-sanitize-recover=undefined)
         target_link_options(kioskgate_flags INTERFACE -fsanitize=address,undefined)
     endif()
     # Hardening for optimised builds: fortified libc calls, stack protector,

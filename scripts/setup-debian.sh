@@ -14,6 +14,9 @@ for option in "$@"; do
         # The real keychain (gnome-keyring in a private D-Bus session), Chromium
         # for browser tests and Node for the ws and Playwright clients.
         packages+=(gnome-keyring dbus dbus-bin chromium xvfb openssl)
+        # libFuzzer and the sanitizer runtimes for clang (scripts/fuzz.sh,
+        # preset fuzz); gcc's own sanitizer runtimes come with build-essential.
+        packages+=(clang-14 libclang-rt-14-dev)
         command -v node >/dev/null 2>&1 || packages+=(nodejs)
         command -v npm >/dev/null 2>&1 || packages+=(npm)
         # Packaging checks: workflow YAML, desktop entry, AppStream, .ico.

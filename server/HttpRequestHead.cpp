@@ -47,6 +47,22 @@ bool isTargetChar(char ch)
     return c > 0x20 && c < 0x7f;
 }
 
+// Optional whitespace around a field value is SP and HTAB only (RFC 9110
+// section 5.6.3). QByteArray::trimmed() would also strip CR, LF, VT and FF,
+// quietly accepting "X: a\r\r\n" or a value ending in a vertical tab that a
+// proxy in front of the gate may read differently; those must stay in the
+// value and make it malformed.
+QByteArray trimmedOws(const QByteArray &s)
+{
+    int begin = 0;
+    int end = s.size();
+    while (begin < end && (s.at(begin) == ' ' || s.at(begin) == '\t'))
+        ++begin;
+    while (end > begin && (s.at(end - 1) == ' ' || s.at(end - 1) == '\t'))
+        --end;
+    return s.mid(begin, end - begin);
+}
+
 } // namespace
 
 HttpRequestHead::ParseResult HttpRequestHead::parse(const QByteArray &data, int maxHeadBytes,
@@ -123,7 +139,7 @@ bool HttpRequestHead::parseHeaderLine(const QByteArray &line)
     const QByteArray name = line.left(colon);
     if (!isToken(name))
         return false;
-    const QByteArray value = line.mid(colon + 1).trimmed();
+    const QByteArray value = trimmedOws(line.mid(colon + 1));
     if (!isFieldValue(value))
         return false;
     m_headers.append({name.toLower(), value});

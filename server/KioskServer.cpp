@@ -6,12 +6,62 @@
 #include <QElapsedTimer>
 #include <QMetaMethod>
 #include <QThread>
+#include <condition_variable>
+#include <mutex>
 
 namespace KioskGate {
 
 namespace {
 constexpr int ShutdownGraceMs = 2000;
+
+#if defined(__SANITIZE_THREAD__)
+#define KIOSKGATE_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define KIOSKGATE_TSAN 1
+#endif
+#endif
+
+// Runs `work` on `context`'s thread and waits for it (a blocking queued call).
+// Debian's Qt is not built with ThreadSanitizer, so the QSemaphore behind
+// Qt::BlockingQueuedConnection and the mutex behind event posting are
+// invisible to it, and every value handed over either way would be reported
+// as a race. The tsan preset therefore builds the same hand-over from
+// primitives TSan sees: a mutex held while the call is posted (the work takes
+// it before touching anything the caller wrote) and a condition variable for
+// the answer. Other builds use Qt's own blocking call.
+#ifdef KIOSKGATE_TSAN
+std::mutex s_posting;
+
+template<typename Work>
+void runBlocking(QObject *context, Work work)
+{
+    std::mutex mutex;
+    std::condition_variable condition;
+    bool done = false;
+    std::unique_lock<std::mutex> posting(s_posting);
+    QMetaObject::invokeMethod(
+        context,
+        [&] {
+            { const std::lock_guard<std::mutex> posted(s_posting); }
+            work();
+            const std::lock_guard<std::mutex> lock(mutex);
+            done = true;
+            condition.notify_one();
+        },
+        Qt::QueuedConnection);
+    posting.unlock();
+    std::unique_lock<std::mutex> lock(mutex);
+    condition.wait(lock, [&done] { return done; });
 }
+#else
+template<typename Work>
+void runBlocking(QObject *context, Work work)
+{
+    QMetaObject::invokeMethod(context, work, Qt::BlockingQueuedConnection);
+}
+#endif
+} // namespace
 
 KioskServer::KioskServer(ServerCore::Config config, const SigningKeyRing *keys, const Clock *clock,
                          QObject *parent)
@@ -88,14 +138,11 @@ bool KioskServer::start(QString *error)
     m_thread->start();
     bool ok = false;
     QString reason;
-    QMetaObject::invokeMethod(
-        m_core,
-        [this, &ok, &reason] {
-            ok = m_core->start(&reason);
-            m_port = m_core->port();
-            m_address = m_core->address();
-        },
-        Qt::BlockingQueuedConnection);
+    runBlocking(m_core, [this, &ok, &reason] {
+        ok = m_core->start(&reason);
+        m_port = m_core->port();
+        m_address = m_core->address();
+    });
     if (!ok) {
         m_thread->quit();
         m_thread->wait();
@@ -113,15 +160,14 @@ void KioskServer::stop()
     if (!m_running)
         return;
     m_running = false;
-    QMetaObject::invokeMethod(m_core, [this] { m_core->stop(); }, Qt::BlockingQueuedConnection);
+    runBlocking(m_core, [this] { m_core->stop(); });
     // Give kiosks a moment to answer the close frames, so they see 1001
     // rather than a dropped connection.
     QElapsedTimer timer;
     timer.start();
     while (timer.elapsed() < ShutdownGraceMs) {
         int remaining = 0;
-        QMetaObject::invokeMethod(m_core, [this, &remaining] { remaining = m_core->sessionCount(); },
-                                  Qt::BlockingQueuedConnection);
+        runBlocking(m_core, [this, &remaining] { remaining = m_core->sessionCount(); });
         if (remaining == 0)
             break;
         QThread::msleep(20);
@@ -135,8 +181,7 @@ QList<SessionInfo> KioskServer::sessions() const
 {
     QList<SessionInfo> result;
     if (m_running) {
-        QMetaObject::invokeMethod(m_core, [this, &result] { result = m_core->sessions(); },
-                                  Qt::BlockingQueuedConnection);
+        runBlocking(m_core, [this, &result] { result = m_core->sessions(); });
     }
     return result;
 }
@@ -145,9 +190,9 @@ int KioskServer::revokeTokens(const QStringList &jtis, const QString &reason)
 {
     int closed = 0;
     if (m_running) {
-        QMetaObject::invokeMethod(
-            m_core, [this, &closed, &jtis, &reason] { closed = m_core->revokeTokens(jtis, reason); },
-            Qt::BlockingQueuedConnection);
+        runBlocking(m_core, [this, &closed, &jtis, &reason] {
+            closed = m_core->revokeTokens(jtis, reason);
+        });
     }
     return closed;
 }
@@ -175,9 +220,7 @@ bool KioskServer::reloadTls(const TlsIdentity &identity, QString *error)
     }
     bool ok = false;
     QString reason;
-    QMetaObject::invokeMethod(
-        m_core, [this, &ok, &reason, &identity] { ok = m_core->setTlsIdentity(identity, &reason); },
-        Qt::BlockingQueuedConnection);
+    runBlocking(m_core, [this, &ok, &reason, &identity] { ok = m_core->setTlsIdentity(identity, &reason); });
     if (!ok) {
         if (error)
             *error = reason;
@@ -193,9 +236,7 @@ CommandRecord KioskServer::issueCommand(const QString &name, const QStringList &
     CommandRecord record;
     QString reason = QStringLiteral("the server is not running");
     if (m_running) {
-        QMetaObject::invokeMethod(
-            m_core, [&] { record = m_core->issueCommand(name, kiosks, issuer, &reason); },
-            Qt::BlockingQueuedConnection);
+        runBlocking(m_core, [&] { record = m_core->issueCommand(name, kiosks, issuer, &reason); });
     }
     if (!record.isValid() && error)
         *error = reason;
@@ -206,7 +247,7 @@ std::optional<CommandRecord> KioskServer::command(const QString &id) const
 {
     std::optional<CommandRecord> record;
     if (m_running)
-        QMetaObject::invokeMethod(m_core, [&] { record = m_core->command(id); }, Qt::BlockingQueuedConnection);
+        runBlocking(m_core, [&] { record = m_core->command(id); });
     return record;
 }
 
@@ -214,8 +255,7 @@ QList<CommandRecord> KioskServer::recentCommands(int limit) const
 {
     QList<CommandRecord> records;
     if (m_running) {
-        QMetaObject::invokeMethod(m_core, [&] { records = m_core->recentCommands(limit); },
-                                  Qt::BlockingQueuedConnection);
+        runBlocking(m_core, [&] { records = m_core->recentCommands(limit); });
     }
     return records;
 }
@@ -224,12 +264,10 @@ int KioskServer::disconnectSessions(const QStringList &sessionIds)
 {
     int closed = 0;
     if (m_running) {
-        QMetaObject::invokeMethod(
-            m_core,
+        runBlocking(m_core,
             [this, &closed, &sessionIds] {
                 closed = m_core->disconnectSessions(sessionIds, QStringLiteral("disconnected by operator"));
-            },
-            Qt::BlockingQueuedConnection);
+            });
     }
     return closed;
 }
@@ -243,8 +281,10 @@ ServerSettings KioskServer::settings() const
 {
     ServerSettings result;
     if (m_core) {
-        QMetaObject::invokeMethod(m_core, [this, &result] { result = m_core->settings(); },
-                                  m_running ? Qt::BlockingQueuedConnection : Qt::DirectConnection);
+        if (m_running)
+            runBlocking(m_core, [this, &result] { result = m_core->settings(); });
+        else
+            result = m_core->settings();
     }
     return result;
 }
@@ -271,8 +311,7 @@ bool KioskServer::applySettings(const ServerSettings &settings, QString *error)
             ok = m_core->applySettings(settings, &restarted, &reason);
             m_port = m_core->port();
             m_address = m_core->address();
-        },
-        Qt::BlockingQueuedConnection);
+        });
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     if (!ok) {
         if (error)

@@ -1,7 +1,7 @@
 #include "SigningKeyRing.h"
 
-#include <QReadLocker>
-#include <QWriteLocker>
+#include <mutex>
+#include <shared_mutex>
 #include <openssl/rand.h>
 
 namespace KioskGate {
@@ -25,13 +25,13 @@ void SigningKeyRing::addKey(const QString &kid, const QByteArray &key)
     if (kid.isEmpty() || key.isEmpty()) {
         return;
     }
-    QWriteLocker locker(&m_lock);
+    const std::unique_lock<std::shared_mutex> locker(m_lock);
     m_keys.insert(kid, key);
 }
 
 bool SigningKeyRing::removeKey(const QString &kid)
 {
-    QWriteLocker locker(&m_lock);
+    const std::unique_lock<std::shared_mutex> locker(m_lock);
     if (m_keys.remove(kid) == 0) {
         return false;
     }
@@ -43,19 +43,19 @@ bool SigningKeyRing::removeKey(const QString &kid)
 
 void SigningKeyRing::setCurrentKeyId(const QString &kid)
 {
-    QWriteLocker locker(&m_lock);
+    const std::unique_lock<std::shared_mutex> locker(m_lock);
     m_currentKeyId = kid;
 }
 
 QString SigningKeyRing::currentKeyId() const
 {
-    QReadLocker locker(&m_lock);
+    const std::shared_lock<std::shared_mutex> locker(m_lock);
     return m_currentKeyId;
 }
 
 bool SigningKeyRing::key(const QString &kid, QByteArray *out) const
 {
-    QReadLocker locker(&m_lock);
+    const std::shared_lock<std::shared_mutex> locker(m_lock);
     const auto it = m_keys.constFind(kid);
     if (it == m_keys.constEnd()) {
         return false;
@@ -68,7 +68,7 @@ bool SigningKeyRing::key(const QString &kid, QByteArray *out) const
 
 bool SigningKeyRing::currentKey(QString *kid, QByteArray *out) const
 {
-    QReadLocker locker(&m_lock);
+    const std::shared_lock<std::shared_mutex> locker(m_lock);
     const auto it = m_keys.constFind(m_currentKeyId);
     if (m_currentKeyId.isEmpty() || it == m_keys.constEnd()) {
         return false;
@@ -84,7 +84,7 @@ bool SigningKeyRing::currentKey(QString *kid, QByteArray *out) const
 
 QStringList SigningKeyRing::keyIds() const
 {
-    QReadLocker locker(&m_lock);
+    const std::shared_lock<std::shared_mutex> locker(m_lock);
     return m_keys.keys();
 }
 

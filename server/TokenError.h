@@ -11,8 +11,8 @@ enum class TokenError {
     /// The token verified. Code "ok".
     None,
     /// Not a well-formed compact JWT: too long, characters outside
-    /// base64url and '.', not three segments, header or payload not a JSON
-    /// object, `iat`/`nbf`/`exp` not integers, `origins` not an array of
+    /// base64url and '.', not three segments, header or payload not exactly
+    /// one JSON object (nothing after it, no NUL byte), `iat`/`nbf`/`exp` not integers, `origins` not an array of
     /// strings, or an `alg` libjwt cannot parse at all (e.g. "PS256").
     /// Code "malformed".
     Malformed,

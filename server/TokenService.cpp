@@ -122,6 +122,29 @@ bool hasOnlyTokenCharacters(const QByteArray &token)
     return true;
 }
 
+// Header and payload must each be exactly one JSON object: libjwt hands the
+// decoded segment to jansson as a C string, so anything after a NUL byte
+// ("{...}\0<anything>") would be ignored, and the console never issues
+// such a token. Found by the token_service fuzz target.
+bool segmentsAreJsonObjects(const QByteArray &token)
+{
+    const QList<QByteArray> segments = token.split('.');
+    for (int i = 0; i < 2; ++i) {
+        const auto decoded = QByteArray::fromBase64Encoding(
+            segments.at(i),
+            QByteArray::Base64UrlEncoding | QByteArray::AbortOnBase64DecodingErrors);
+        if (!decoded || decoded.decoded.contains('\0')) {
+            return false;
+        }
+        QJsonParseError error;
+        const QJsonDocument document = QJsonDocument::fromJson(decoded.decoded, &error);
+        if (error.error != QJsonParseError::NoError || !document.isObject()) {
+            return false;
+        }
+    }
+    return true;
+}
+
 JwtPtr decode(const QByteArray &token, const QByteArray &key)
 {
     jwt_t *raw = nullptr;
@@ -242,7 +265,7 @@ bool TokenService::issue(const TokenRequest &request, IssuedToken *out, QString 
 TokenError TokenService::verify(const QByteArray &token, TokenClaims *claims) const
 {
     if (token.isEmpty() || token.size() > MaxTokenBytes || !hasOnlyTokenCharacters(token)
-        || token.count('.') != 2) {
+        || token.count('.') != 2 || !segmentsAreJsonObjects(token)) {
         return TokenError::Malformed;
     }
 

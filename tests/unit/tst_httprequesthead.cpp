@@ -37,6 +37,11 @@ void TestHttpRequestHead::parse_data()
     QTest::newRow("space before colon") << QByteArray("GET / HTTP/1.1\r\nHost : a\r\n\r\n") << 8192 << int(Result::Malformed);
     QTest::newRow("no colon") << QByteArray("GET / HTTP/1.1\r\nHost\r\n\r\n") << 8192 << int(Result::Malformed);
     QTest::newRow("control char in value") << QByteArray("GET / HTTP/1.1\r\nX: a\x01" "b\r\n\r\n") << 8192 << int(Result::Malformed);
+    // Found by fuzz_http_request_head: only SP and HTAB surround a value.
+    QTest::newRow("vertical tab after value") << QByteArray("GET / HTTP/1.1\r\nHost: a\x0b\r\n\r\n") << 8192 << int(Result::Malformed);
+    QTest::newRow("form feed before value") << QByteArray("GET / HTTP/1.1\r\nX: \x0c" "b\r\n\r\n") << 8192 << int(Result::Malformed);
+    QTest::newRow("CR before CRLF") << QByteArray("GET / HTTP/1.1\r\nX: b\r\r\n\r\n") << 8192 << int(Result::Malformed);
+    QTest::newRow("tab around value") << QByteArray("GET / HTTP/1.1\r\nX:\tb \t\r\n\r\n") << 8192 << int(Result::Complete);
     QTest::newRow("bare CR in value") << QByteArray("GET / HTTP/1.1\r\nX: a\rb\r\n\r\n") << 8192 << int(Result::Malformed);
     QTest::newRow("HTTP/2.0") << QByteArray("GET / HTTP/2.0\r\n\r\n") << 8192 << int(Result::Malformed);
     QTest::newRow("absolute-form") << QByteArray("GET http://a/ HTTP/1.1\r\n\r\n") << 8192 << int(Result::Malformed);

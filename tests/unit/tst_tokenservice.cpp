@@ -130,6 +130,15 @@ void TestTokenService::verify_rejects_data()
     };
     using E = TokenError;
 
+    // Found by fuzz_token_service: libjwt reads a segment only up to a NUL.
+    row("NUL after the header object",
+        forgeRaw(json(hs256) + QByteArray(4, '\0'), json(c), CurrentKey), E::Malformed);
+    row("NUL and more claims after the payload object",
+        forgeRaw(json(hs256), json(c) + QByteArray(1, '\0') + "{\"iss\":\"x\"}", CurrentKey),
+        E::Malformed);
+    row("two objects in the payload", forgeRaw(json(hs256), json(c) + json(c), CurrentKey),
+        E::Malformed);
+
     // Algorithm pinning: refused before any key is used.
     row("alg none unsigned", forge(header(QStringLiteral("none"), QString()), c, {}),
         E::UnsupportedAlgorithm);
