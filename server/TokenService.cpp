@@ -47,8 +47,9 @@ QString newJti()
         // A guessable jti would let tokens collide in the registry.
         qFatal("KioskGate: OpenSSL RAND_bytes failed; refusing to issue a token");
     }
-    return QString::fromLatin1(
-        bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    // Hex, not base64url: a jti is typed on command lines (`token revoke
+    // JTI`), and a base64url id starting with '-' would read as an option.
+    return QString::fromLatin1(bytes.toHex());
 }
 
 bool isValidKioskName(const QString &name)

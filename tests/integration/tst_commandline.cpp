@@ -185,7 +185,7 @@ void TestCommandLine::offlineCommandsWorkOnTheRegistry()
 
     const auto revoke = KioskGateProcess::run(QStringList{QStringLiteral("token"), QStringLiteral("revoke"),
                                                           json.value(QStringLiteral("jti")).toString()} + args);
-    QCOMPARE(revoke.exitCode, 0);
+    QVERIFY2(revoke.exitCode == 0, revoke.err.constData());
     QVERIFY(KioskGateProcess::run(QStringList{QStringLiteral("token"), QStringLiteral("list")} + args).out.contains("revoked"));
     const auto twice = KioskGateProcess::run(QStringList{QStringLiteral("token"), QStringLiteral("revoke"), QStringLiteral("hall-2")} + args);
     QCOMPARE(twice.exitCode, 1);
