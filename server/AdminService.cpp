@@ -278,11 +278,10 @@ void AdminService::logCommand(const CommandRecord &record)
         if (names.size() > MaxNamedKiosks)
             kiosk += QStringLiteral(" and %1 more").arg(names.size() - MaxNamedKiosks);
     }
-    const QString detail = QStringLiteral("command %1 to %2 (%3 kiosk(s)) by %4")
-                               .arg(record.id,
-                                    record.allKiosks ? QStringLiteral("all kiosks") : QStringLiteral("named kiosks"))
-                               .arg(record.targetCount())
-                               .arg(record.issuer);
+    const int total = record.targetCount();
+    const QString reach = record.allKiosks ? QStringLiteral("all %1 kiosks").arg(total)
+                                           : (total == 1 ? QStringLiteral("1 kiosk") : QStringLiteral("%1 kiosks").arg(total));
+    const QString detail = QStringLiteral("command %1 to %2 by %3").arg(record.id, reach, record.issuer);
     logActivity(record.name == QLatin1String("reload") ? ActivityEvent::Kind::ReloadIssued
                                                         : ActivityEvent::Kind::ResetIssued,
                 kiosk, detail);

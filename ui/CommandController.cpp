@@ -106,18 +106,20 @@ CommandProgressDialog *CommandController::issue(const QString &name, const QStri
                                                          {QStringLiteral("name"), name},
                                                          {QStringLiteral("kiosks"), QJsonArray::fromStringList(kiosks)},
                                                          {QStringLiteral("issuer"), Issuer}});
-    const QString id = answer.value(QStringLiteral("command")).toObject().value(QStringLiteral("id")).toString();
-    const std::optional<CommandRecord> record = id.isEmpty() ? std::nullopt : m_services.server->command(id);
-    if (!answer.value(QStringLiteral("ok")).toBool() || !record) {
+    // The answer carries the whole record: no second round trip to the
+    // network thread, which is busy sending the frames and taking acks.
+    const CommandRecord record = CommandRecord::fromJson(answer.value(QStringLiteral("command")).toObject());
+    if (!answer.value(QStringLiteral("ok")).toBool() || !record.isValid()) {
         m_services.prompts->error(m_window, tr("Command not issued"),
                                   answer.value(QStringLiteral("error")).toString(tr("the server did not record it")),
                                   tr("No kiosk received anything. Check the kiosk names, then try again."));
         return nullptr;
     }
-    onUpdated(*record);
-    Q_EMIT statusMessage(tr("%1 issued to %2 kiosk(s)").arg(CommandText::heading(*record)).arg(record->targetCount()),
+    CommandProgressDialog *dialog = showProgress(record);
+    onUpdated(record);
+    Q_EMIT statusMessage(tr("%1 issued to %2 kiosk(s)").arg(CommandText::heading(record)).arg(record.targetCount()),
                          5000);
-    return openProgress(id);
+    return dialog;
 }
 
 CommandProgressDialog *CommandController::progressDialog(const QString &commandId) const
@@ -127,17 +129,25 @@ CommandProgressDialog *CommandController::progressDialog(const QString &commandI
 
 CommandProgressDialog *CommandController::openProgress(const QString &commandId)
 {
-    CommandProgressDialog *dialog = progressDialog(commandId);
+    if (CommandProgressDialog *dialog = progressDialog(commandId))
+        return showProgress(dialog->record());
+    const std::optional<CommandRecord> record = m_services.server->command(commandId);
+    if (!record) {
+        Q_EMIT statusMessage(tr("Command %1 is no longer kept").arg(commandId), 5000);
+        return nullptr;
+    }
+    return showProgress(*record);
+}
+
+CommandProgressDialog *CommandController::showProgress(const CommandRecord &record)
+{
+    CommandProgressDialog *dialog = progressDialog(record.id);
     if (!dialog) {
-        const std::optional<CommandRecord> record = m_services.server->command(commandId);
-        if (!record) {
-            Q_EMIT statusMessage(tr("Command %1 is no longer kept").arg(commandId), 5000);
-            return nullptr;
-        }
-        dialog = new CommandProgressDialog(*record, m_window);
+        dialog = new CommandProgressDialog(record, m_window);
         dialog->setAttribute(Qt::WA_DeleteOnClose);
-        m_dialogs.insert(commandId, dialog);
-        connect(dialog, &QObject::destroyed, this, [this, commandId] { m_dialogs.remove(commandId); });
+        m_dialogs.insert(record.id, dialog);
+        const QString id = record.id;
+        connect(dialog, &QObject::destroyed, this, [this, id] { m_dialogs.remove(id); });
     }
     dialog->show();
     dialog->raise();

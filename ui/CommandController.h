@@ -54,6 +54,7 @@ Q_SIGNALS:
 
 private:
     bool confirm(const QString &name, const QStringList &kiosks);
+    CommandProgressDialog *showProgress(const CommandRecord &record);
     void onUpdated(const CommandRecord &record);
 
     ConsoleServices m_services;

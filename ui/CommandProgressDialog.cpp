@@ -85,8 +85,8 @@ CommandProgressDialog::CommandProgressDialog(const CommandRecord &record, QWidge
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->horizontalHeader()->setHighlightSections(false);
     m_table->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
-    m_table->setColumnWidth(CommandTargetModel::KioskColumn, 190);
-    m_table->setColumnWidth(CommandTargetModel::StateColumn, 130);
+    m_table->setColumnWidth(CommandTargetModel::KioskColumn, 200);
+    m_table->setColumnWidth(CommandTargetModel::StateColumn, 140);
     m_table->setColumnWidth(CommandTargetModel::ChangedColumn, 90);
 
     auto *filterRow = new QHBoxLayout;

@@ -49,13 +49,13 @@ QVariant CommandTargetModel::data(const QModelIndex &index, int role) const
         case ChangedColumn: return ConsoleFormat::dateTime(t.changedAtMs);
         case DetailColumn:
             if (t.state == CommandState::TimedOut && t.error == OfflineTimeoutError)
-                return tr("never connected while the command was fresh");
+                return tr("offline until the command expired");
             if (t.state == CommandState::Pending)
-                return tr("gets it when it reconnects while the command is fresh");
+                return tr("offline; gets it on reconnect");
             if (t.state == CommandState::Sent)
-                return tr("waiting for the kiosk's acknowledgement");
+                return tr("waiting for its ack");
             if (t.state == CommandState::Delivered)
-                return tr("acknowledged; waiting for it to come back");
+                return tr("acked; reloading");
             return t.error;
         default: return {};
         }

@@ -116,7 +116,8 @@ KioskSetupDialog::KioskSetupDialog(KioskServer *server, TlsAdmin *tls, UserPromp
     layout->addWidget(m_certificate);
     layout->addStretch(1);
     layout->addWidget(buttons);
-    setMinimumWidth(820);
+    // Wide enough for the SHA-256 fingerprint (95 characters) on one line.
+    setMinimumWidth(qMax(820, QFontMetrics(QFontDatabase::systemFont(QFontDatabase::FixedFont)).horizontalAdvance(QString(100, QLatin1Char('0'))) + 260));
     refresh();
 }
 

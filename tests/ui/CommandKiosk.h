@@ -11,16 +11,35 @@
 #include <QPointer>
 #include <QTimer>
 #include <QWebSocket>
+#include <QWebSocketHandshakeOptions>
 
 #include <functional>
 
 class CommandKiosk
 {
 public:
-    /// `configure` is called on every new socket (e.g. to trust a certificate).
-    CommandKiosk(QString url, QByteArray token, std::function<void(QWebSocket *)> configure = {})
-        : m_url(std::move(url)), m_token(std::move(token)), m_configure(std::move(configure))
+    /// How it connects: a browser (origin, subprotocol) or a native client
+    /// (header); `status` is sent after every welcome, as the browser
+    /// client reports its version and page.
+    struct Options
     {
+        QString origin;
+        bool subprotocol;
+        QString status;
+    };
+
+    /// `configure` is called on every new socket (e.g. to trust a certificate).
+    CommandKiosk(QString url, QByteArray token, std::function<void(QWebSocket *)> configure = {},
+                 Options options = Options{QString(), false, QString()})
+        : m_url(std::move(url)), m_token(std::move(token)), m_configure(std::move(configure)),
+          m_options(std::move(options))
+    {
+    }
+    /// Cuts the connection without a close frame (power or network lost).
+    void abort()
+    {
+        if (m_socket)
+            m_socket->abort();
     }
     ~CommandKiosk()
     {
@@ -43,7 +62,7 @@ public:
             m_socket->abort();
             m_socket->deleteLater();
         }
-        m_socket = new QWebSocket;
+        m_socket = new QWebSocket(m_options.origin);
         if (m_configure)
             m_configure(m_socket);
         QWebSocket *socket = m_socket;
@@ -52,6 +71,13 @@ public:
                 onMessage(QJsonDocument::fromJson(text.toUtf8()).object());
         });
         QNetworkRequest request{QUrl(m_url)};
+        if (m_options.subprotocol) {
+            QWebSocketHandshakeOptions handshake;
+            handshake.setSubprotocols({QStringLiteral("kioskgate.v1"),
+                                       QStringLiteral("kioskgate.bearer.") + QString::fromLatin1(m_token)});
+            socket->open(request, handshake);
+            return;
+        }
         request.setRawHeader("Authorization", "Bearer " + m_token);
         socket->open(request);
     }
@@ -67,6 +93,8 @@ private:
         const QString type = message.value(QStringLiteral("type")).toString();
         if (type == QLatin1String("welcome")) {
             ++welcomes;
+            if (!m_options.status.isEmpty())
+                m_socket->sendTextMessage(m_options.status);
             if (!m_doneId.isEmpty()) {
                 send({{QStringLiteral("type"), QStringLiteral("done")}, {QStringLiteral("id"), m_doneId}});
                 ++dones;
@@ -86,6 +114,7 @@ private:
     QString m_url;
     QByteArray m_token;
     std::function<void(QWebSocket *)> m_configure;
+    Options m_options;
     QPointer<QWebSocket> m_socket;
     QString m_doneId;
 };
