@@ -30,6 +30,7 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTableView>
+#include <QAbstractItemModelTester>
 #include <QClipboard>
 #include <QProgressBar>
 #include <QSslSocket>
@@ -161,6 +162,8 @@ private Q_SLOTS:
         MainWindow window(console.services());
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QAbstractItemModelTester historyTester(window.commands()->history(),
+                                               QAbstractItemModelTester::FailureReportingMode::QtTest);
 
         // The button leads the toolbar.
         auto *toolBar = window.findChild<QToolBar *>(QStringLiteral("mainToolBar"));
@@ -192,6 +195,7 @@ private Q_SLOTS:
         auto *dialog = window.findChild<CommandProgressDialog *>(QStringLiteral("commandProgressDialog"));
         QVERIFY(dialog && dialog->isVisible() && !dialog->isModal());
         QCOMPARE(dialog->record().targetCount(), 3);
+        QAbstractItemModelTester targetTester(dialog->targetModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
 
         // Each kiosk receives the frame, acks, reconnects and reports done.
         QTRY_COMPARE_WITH_TIMEOUT(lobby.commands.size(), 1, 5000);
