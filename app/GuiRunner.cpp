@@ -14,6 +14,7 @@
 #include "SettingsDialog.h"
 #include "SettingsStore.h"
 #include "StartupProblem.h"
+#include "TlsAdmin.h"
 #include "UserPrompts.h"
 
 #include <QApplication>
@@ -83,7 +84,7 @@ bool start(const HeadlessOptions &options, Console *console, StartupProblem *pro
                     error, listener ? QString() : plane.dataDirectory().databasePath()};
         return false;
     }
-    connectAdmin(plane, *console->server, console->settings);
+    connectAdmin(plane, *console->server);
     AdminService &admin = plane.admin();
     console->control = std::make_unique<ControlServer>([&admin](const QJsonObject &request) { return admin.handle(request); });
     if (!console->control->listen(plane.dataDirectory().controlSocketName(), &error)) {
@@ -160,7 +161,9 @@ int runGui(const HeadlessOptions &options)
     }
 
     DialogPrompts prompts;
-    MainWindow window({console.server.get(), &console.plane->admin(), console.plane->dataDirectory().path(), &prompts});
+    TlsAdmin tls(&console.plane->tlsStore(), console.server.get());
+    MainWindow window({console.server.get(), &console.plane->admin(), console.plane->dataDirectory().path(), &prompts,
+                       &tls});
     window.show();
     qCInfo(lcServer).noquote() << "console ready:" << console.server->listenUrl() << "- data directory"
                                << console.plane->dataDirectory().path();

@@ -51,7 +51,7 @@ int runHeadless(const HeadlessOptions &options)
         return ExitFailure;
     }
 
-    connectAdmin(plane, server, settings);
+    connectAdmin(plane, server);
     AdminService &admin = plane.admin();
     ControlServer control([&admin](const QJsonObject &request) { return admin.handle(request); });
     if (!control.listen(plane.dataDirectory().controlSocketName(), &error)) {

@@ -16,7 +16,7 @@ bool makeServerConfig(ControlPlane &plane, const ServerSettings &settings, Serve
     return !settings.tls || plane.tlsStore().load(&config->tls, facts, error);
 }
 
-void connectAdmin(ControlPlane &plane, KioskServer &server, const ServerSettings &settings)
+void connectAdmin(ControlPlane &plane, KioskServer &server)
 {
     AdminService &admin = plane.admin();
     admin.setActivityLog(server.activity());
@@ -35,8 +35,8 @@ void connectAdmin(ControlPlane &plane, KioskServer &server, const ServerSettings
                            {QStringLiteral("port"), server.port()},
                            {QStringLiteral("sessions"), sessions}};
     });
-    admin.setTlsHandler([&plane, &server, &settings](const QJsonObject &request) {
-        return handleTlsRequest(request, plane, server, settings);
+    admin.setTlsHandler([&plane, &server](const QJsonObject &request) {
+        return handleTlsRequest(request, plane, server);
     });
     AdminService::CommandHooks commandHooks;
     commandHooks.issue = [&server](const QString &name, const QStringList &kiosks, const QString &issuer,

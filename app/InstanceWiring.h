@@ -21,8 +21,8 @@ bool makeServerConfig(ControlPlane &plane, const ServerSettings &settings, Serve
 
 /// Connects the operator's commands (control channel and window alike) to
 /// the running server: revocation closes sessions, `status` describes it,
-/// `tls.*` and `command.*` act on it. `server` and `settings` must outlive
+/// `tls.*` and `command.*` act on it. `server` must outlive
 /// the plane's AdminService use.
-void connectAdmin(ControlPlane &plane, KioskServer &server, const ServerSettings &settings);
+void connectAdmin(ControlPlane &plane, KioskServer &server);
 
 } // namespace KioskGate

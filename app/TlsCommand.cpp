@@ -7,6 +7,7 @@
 #include "KioskServer.h"
 #include "ServerSettings.h"
 #include "SettingsStore.h"
+#include "TlsAdmin.h"
 
 #include <QCommandLineParser>
 #include <QDateTime>
@@ -28,23 +29,6 @@ void out(const QString &text)
 void err(const QString &text)
 {
     std::fputs(qPrintable(QStringLiteral("kioskgate: ") + text + QLatin1Char('\n')), stderr);
-}
-
-QJsonObject failure(const QString &error)
-{
-    return {{QStringLiteral("ok"), false}, {QStringLiteral("error"), error}};
-}
-
-bool readFile(const QString &path, QByteArray *contents, QString *error)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        *error = QStringLiteral("cannot read %1: %2").arg(path, file.errorString());
-        return false;
-    }
-    // Certificates, keys and bundles are small; anything huge is a mistake.
-    *contents = file.read(1024 * 1024);
-    return true;
 }
 
 void printFacts(const QJsonObject &facts, const QString &certificatePath)
@@ -87,56 +71,31 @@ QJsonObject storedFacts(ControlPlane &plane, const ServerSettings &settings, QSt
 bool importIdentity(const QCommandLineParser &parser, const QString &file, const QCommandLineOption &keyOption,
                     const QCommandLineOption &passwordOption, TlsIdentity *identity, QString *error)
 {
-    QByteArray contents;
-    if (!readFile(file, &contents, error))
-        return false;
-    if (parser.isSet(keyOption)) {
-        QByteArray key;
-        return readFile(parser.value(keyOption), &key, error) && TlsCertificates::fromPem(contents, key, identity, error);
-    }
-    if (contents.trimmed().startsWith("-----BEGIN"))
-        return TlsCertificates::fromPem(contents, {}, identity, error);
     QByteArray password;
-    if (parser.isSet(passwordOption)) {
-        if (!readFile(parser.value(passwordOption), &password, error))
+    if (!parser.isSet(keyOption) && parser.isSet(passwordOption)) {
+        QFile passwordFile(parser.value(passwordOption));
+        if (!passwordFile.open(QIODevice::ReadOnly)) {
+            *error = QStringLiteral("cannot read %1: %2").arg(passwordFile.fileName(), passwordFile.errorString());
             return false;
+        }
+        password = passwordFile.readLine(4096);
         while (password.endsWith('\n') || password.endsWith('\r'))
             password.chop(1);
     }
-    return TlsCertificates::fromPkcs12(contents, password, identity, error);
+    return TlsAdmin::readIdentityFiles(file, parser.isSet(keyOption) ? parser.value(keyOption) : QString(), password,
+                                       identity, error);
 }
 
 } // namespace
 
 QString kioskPageUrl(const ServerSettings &settings)
 {
-    return settings.allowedOrigins.isEmpty() ? QStringLiteral("https://kiosk.example/")
-                                             : settings.allowedOrigins.first() + QLatin1Char('/');
+    return TlsAdmin::kioskPageUrl(settings);
 }
 
-QJsonObject handleTlsRequest(const QJsonObject &request, ControlPlane &plane, KioskServer &server,
-                             const ServerSettings &settings)
+QJsonObject handleTlsRequest(const QJsonObject &request, ControlPlane &plane, KioskServer &server)
 {
-    const QString command = request.value(QStringLiteral("command")).toString();
-    if (command == QLatin1String("tls.reload")) {
-        if (!server.isTls())
-            return failure(QStringLiteral("the running instance serves plain ws:// (--no-tls); the new "
-                                          "certificate is used from its next start with TLS"));
-        TlsIdentity identity;
-        TlsFacts facts;
-        QString error;
-        if (!plane.tlsStore().load(&identity, &facts, &error) || !server.reloadTls(identity, &error))
-            return failure(error);
-    } else if (command != QLatin1String("tls.show")) {
-        return failure(QStringLiteral("unknown command \"%1\"").arg(command.left(64)));
-    }
-    QJsonObject answer = server.isTls() ? server.tlsFacts().toJson(kioskPageUrl(settings), server.kioskUrl())
-                                        : QJsonObject();
-    answer.insert(QStringLiteral("ok"), true);
-    answer.insert(QStringLiteral("tls"), server.isTls());
-    answer.insert(QStringLiteral("url"), server.kioskUrl());
-    answer.insert(QStringLiteral("certificatePath"), plane.tlsStore().certificatePath());
-    return answer;
+    return TlsAdmin(&plane.tlsStore(), &server).handle(request);
 }
 
 int runTlsCommand(const QStringList &arguments, const CliContext &context)

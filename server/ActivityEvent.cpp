@@ -21,6 +21,12 @@ QString ActivityEvent::kindLabel(Kind kind)
         return QStringLiteral("Settings changed");
     case Kind::ListenerRestarted:
         return QStringLiteral("Listener restarted");
+    case Kind::ResetIssued:
+        return QStringLiteral("Reset issued");
+    case Kind::ReloadIssued:
+        return QStringLiteral("Reload issued");
+    case Kind::CertificateChanged:
+        return QStringLiteral("Certificate changed");
     case Kind::Notice:
         break;
     }
@@ -30,7 +36,8 @@ QString ActivityEvent::kindLabel(Kind kind)
 bool ActivityEvent::isAdminAction(Kind kind)
 {
     return kind == Kind::TokenIssued || kind == Kind::TokenRevoked || kind == Kind::KeyRotated
-        || kind == Kind::SettingsChanged || kind == Kind::ListenerRestarted;
+        || kind == Kind::SettingsChanged || kind == Kind::ListenerRestarted || kind == Kind::ResetIssued
+        || kind == Kind::ReloadIssued || kind == Kind::CertificateChanged;
 }
 
 } // namespace KioskGate

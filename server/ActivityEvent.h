@@ -19,6 +19,9 @@ struct ActivityEvent
         KeyRotated,
         SettingsChanged,
         ListenerRestarted, ///< the listen address or port changed
+        ResetIssued,       ///< a recorded "reset" command (window or command line)
+        ReloadIssued,      ///< a recorded "reload" command
+        CertificateChanged, ///< the TLS certificate was regenerated or imported and reloaded
         Notice,            ///< anything else worth a line (e.g. refusals left out in a flood)
     };
 

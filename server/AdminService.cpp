@@ -228,6 +228,7 @@ QJsonObject AdminService::issueCommand(const QJsonObject &request)
     const CommandRecord record = m_commandHooks.issue(name, kiosks, issuer, &error);
     if (!record.isValid())
         return failure(error);
+    logCommand(record);
     return {{QStringLiteral("ok"), true}, {QStringLiteral("command"), record.toJson()}};
 }
 
@@ -263,6 +264,28 @@ int AdminService::closeSessions(const QStringList &jtis, const QString &reason)
 } // namespace KioskGate
 
 namespace KioskGate {
+
+void AdminService::logCommand(const CommandRecord &record)
+{
+    // One line per command, whoever issued it (window or command line).
+    constexpr int MaxNamedKiosks = 5;
+    QString kiosk;
+    if (!record.allKiosks) {
+        QStringList names;
+        for (const CommandTarget &target : record.targets)
+            names.append(target.kiosk);
+        kiosk = names.mid(0, MaxNamedKiosks).join(QStringLiteral(", "));
+        if (names.size() > MaxNamedKiosks)
+            kiosk += QStringLiteral(" and %1 more").arg(names.size() - MaxNamedKiosks);
+    }
+    const int total = record.targetCount();
+    const QString reach = record.allKiosks ? QStringLiteral("all %1 kiosks").arg(total)
+                                           : (total == 1 ? QStringLiteral("1 kiosk") : QStringLiteral("%1 kiosks").arg(total));
+    const QString detail = QStringLiteral("command %1 to %2 by %3").arg(record.id, reach, record.issuer);
+    logActivity(record.name == QLatin1String("reload") ? ActivityEvent::Kind::ReloadIssued
+                                                        : ActivityEvent::Kind::ResetIssued,
+                kiosk, detail);
+}
 
 void AdminService::logActivity(ActivityEvent::Kind kind, const QString &kiosk, const QString &detail)
 {

@@ -62,7 +62,7 @@ public:
     void setTlsHandler(std::function<QJsonObject(const QJsonObject &request)> handler);
     /// Answers command.issue/get/list from the running instance.
     void setCommandHooks(CommandHooks hooks);
-    /// Where issued, revoked and rotated are recorded (the console's
+    /// Where issued, revoked, rotated and commands issued are recorded (the console's
     /// activity view); optional. Commands from the window and from the
     /// command line are recorded alike.
     void setActivityLog(ActivityLog *log) { m_activity = log; }
@@ -80,6 +80,7 @@ private:
     QJsonObject listCommands(const QJsonObject &request);
     int closeSessions(const QStringList &jtis, const QString &reason);
     void logActivity(ActivityEvent::Kind kind, const QString &kiosk, const QString &detail);
+    void logCommand(const CommandRecord &record);
 
     TokenRegistry *m_registry;
     const TokenService *m_tokens;

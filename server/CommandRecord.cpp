@@ -79,4 +79,32 @@ QJsonObject CommandRecord::toJson(bool withTargets) const
     return json;
 }
 
+namespace {
+qint64 msOf(const QJsonValue &value)
+{
+    const QDateTime when = QDateTime::fromString(value.toString(), Qt::ISODateWithMs);
+    return when.isValid() ? when.toMSecsSinceEpoch() : 0;
+}
+} // namespace
+
+CommandRecord CommandRecord::fromJson(const QJsonObject &json)
+{
+    CommandRecord record;
+    record.id = json.value(QStringLiteral("id")).toString();
+    record.name = json.value(QStringLiteral("name")).toString();
+    record.issuer = json.value(QStringLiteral("issuer")).toString();
+    record.issuedAtMs = msOf(json.value(QStringLiteral("issuedAt")));
+    record.expiresAtMs = msOf(json.value(QStringLiteral("expiresAt")));
+    record.allKiosks = json.value(QStringLiteral("allKiosks")).toBool();
+    const QJsonObject counts = json.value(QStringLiteral("counts")).toObject();
+    for (const QString &state : CommandState::all())
+        record.counts.insert(state, counts.value(state).toInt());
+    for (const QJsonValue &value : json.value(QStringLiteral("targets")).toArray()) {
+        const QJsonObject t = value.toObject();
+        record.targets.append({t.value(QStringLiteral("kiosk")).toString(), t.value(QStringLiteral("state")).toString(),
+                               msOf(t.value(QStringLiteral("changedAt"))), t.value(QStringLiteral("error")).toString()});
+    }
+    return record;
+}
+
 } // namespace KioskGate

@@ -59,6 +59,8 @@ struct CommandRecord
     ///  counts{state: n}, targets[{kiosk, state, changedAt, error}]}; times
     /// as ISO-8601 UTC. `withTargets` false leaves out the target list.
     QJsonObject toJson(bool withTargets = true) const;
+    /// The record toJson() wrote (times to the millisecond, as written).
+    static CommandRecord fromJson(const QJsonObject &json);
 };
 
 /// The names the protocol knows: "reset" and "reload".

@@ -29,6 +29,8 @@ struct SessionManager::Session
     QWebSocket *socket = nullptr;
     SessionInfo info;
     bool closing = false;
+    /// The kiosk sent a close frame (QWebSocket answers it and emits aboutToClose).
+    bool closeFrameReceived = false;
     int closeCode = 0;
     QString closeReason;
 };
@@ -144,6 +146,7 @@ void SessionManager::openSession(QWebSocket *socket)
         session->info.rttMs = int(qMin<quint64>(elapsedMs, 3'600'000));
         Q_EMIT sessionUpdated(session->info);
     });
+    connect(socket, &QWebSocket::aboutToClose, this, [session] { session->closeFrameReceived = true; });
     connect(socket, &QWebSocket::disconnected, this, [this, session] { dropSession(session); });
 
     qCInfo(lcSession).noquote() << "kiosk" << info.kiosk << "connected from" << info.address
@@ -276,8 +279,18 @@ void SessionManager::dropSession(Session *session)
     m_byKiosk.remove(session->info.kiosk, session);
     if (session->info.expiresAt > 0)
         m_expiries.remove(session->info.expiresAt, session);
-    const int code = session->closing ? session->closeCode : int(socket->closeCode());
-    const QString reason = session->closing ? session->closeReason : socket->closeReason();
+    // QWebSocket reports 1000 (its default) for a connection cut without a
+    // close frame; that is an abnormal closure (RFC 6455 7.1.5: 1006), which
+    // the activity log and the console's drop alarm must see as such.
+    int code = int(QWebSocketProtocol::CloseCodeAbnormalDisconnection);
+    QString reason = QStringLiteral("connection lost without a close frame");
+    if (session->closing) {
+        code = session->closeCode;
+        reason = session->closeReason;
+    } else if (session->closeFrameReceived) {
+        code = int(socket->closeCode());
+        reason = socket->closeReason();
+    }
     qCInfo(lcSession).noquote() << "kiosk" << session->info.kiosk << "session" << session->info.id
                                 << "disconnected, code" << code;
     Q_EMIT sessionClosed(session->info, code, reason);

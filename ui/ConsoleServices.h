@@ -6,6 +6,7 @@ namespace KioskGate {
 
 class AdminService;
 class KioskServer;
+class TlsAdmin;
 class UserPrompts;
 
 /// What the main window works with, built by app/ (or a test) and passed in.
@@ -17,6 +18,10 @@ struct ConsoleServices
     /// The instance's data directory: settings.ini and console.ini live here.
     QString dataDir;
     UserPrompts *prompts = nullptr;
+    /// Certificate show/regenerate/import: the code `kioskgate tls …` runs
+    /// against a running console. Null when the console has no certificate
+    /// store (tests of other parts).
+    TlsAdmin *tls = nullptr;
 };
 
 } // namespace KioskGate

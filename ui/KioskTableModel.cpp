@@ -1,5 +1,6 @@
 #include "KioskTableModel.h"
 
+#include "CommandText.h"
 #include "ConsoleFormat.h"
 
 #include <QColor>
@@ -51,6 +52,8 @@ QVariant KioskTableModel::headerData(int section, Qt::Orientation orientation, i
     case LastSeenColumn: return tr("Last seen");
     case RoundTripColumn: return tr("Round trip");
     case ClientVersionColumn: return tr("Client");
+    case LastCommandColumn: return tr("Last command");
+    case CommandStateColumn: return tr("Command state");
     case PageColumn: return tr("Page");
     default: return {};
     }
@@ -77,6 +80,8 @@ QVariant KioskTableModel::data(const QModelIndex &index, int role) const
     case JtiRole: return s.jti;
     case OnlineRole: return row.online;
     case Qt::ForegroundRole:
+        if (index.column() == CommandStateColumn && m_lastCommand.contains(s.kiosk))
+            return CommandText::stateColor(m_lastCommand.value(s.kiosk).state);
         return row.online ? QVariant() : QVariant(QColor(0x80, 0x80, 0x80));
     case Qt::DecorationRole:
         return index.column() == StateColumn ? QVariant(ConsoleFormat::stateDot(row.online)) : QVariant();
@@ -87,6 +92,15 @@ QVariant KioskTableModel::data(const QModelIndex &index, int role) const
         case LastSeenColumn: return ConsoleFormat::dateTime(row.online ? s.lastSeenMs : row.offlineSinceMs);
         case PageColumn: return s.pageUrl;
         case TransportColumn: return ConsoleFormat::transportTip(s.transport);
+        case LastCommandColumn:
+        case CommandStateColumn: {
+            const auto command = m_lastCommand.constFind(s.kiosk);
+            if (command == m_lastCommand.cend())
+                return {};
+            return tr("Command %1 issued %2; %3 since %4")
+                .arg(command->id, ConsoleFormat::dateTime(command->issuedAtMs),
+                     CommandText::stateLabel(command->state), ConsoleFormat::dateTime(command->changedAtMs));
+        }
         default: return {};
         }
     case Qt::TextAlignmentRole:
@@ -97,6 +111,7 @@ QVariant KioskTableModel::data(const QModelIndex &index, int role) const
         case ConnectedColumn: return s.connectedAtMs;
         case LastSeenColumn: return row.online ? s.lastSeenMs : row.offlineSinceMs;
         case RoundTripColumn: return s.rttMs;
+        case LastCommandColumn: return m_lastCommand.value(s.kiosk).issuedAtMs;
         default: return data(index, Qt::DisplayRole).toString().toLower();
         }
     case Qt::DisplayRole:
@@ -111,6 +126,16 @@ QVariant KioskTableModel::data(const QModelIndex &index, int role) const
             return ConsoleFormat::ago(row.online ? s.lastSeenMs : row.offlineSinceMs, now);
         case RoundTripColumn: return s.rttMs < 0 || !row.online ? QStringLiteral("–") : tr("%1 ms").arg(s.rttMs);
         case ClientVersionColumn: return s.clientVersion.isEmpty() ? QStringLiteral("–") : s.clientVersion;
+        case LastCommandColumn: {
+            const auto command = m_lastCommand.constFind(s.kiosk);
+            if (command == m_lastCommand.cend())
+                return QStringLiteral("–");
+            return tr("%1 · %2").arg(CommandText::title(command->name), ConsoleFormat::dateTime(command->issuedAtMs));
+        }
+        case CommandStateColumn: {
+            const auto command = m_lastCommand.constFind(s.kiosk);
+            return command == m_lastCommand.cend() ? QString() : CommandText::stateLabel(command->state);
+        }
         case PageColumn: return s.pageUrl;
         default: return {};
         }
@@ -206,6 +231,24 @@ void KioskTableModel::applyBatch(const SessionBatch &batch)
         removeRows(doomed);
     if (before != m_online || !batch.opened.isEmpty() || !batch.closed.isEmpty())
         Q_EMIT countsChanged(onlineCount(), offlineCount());
+}
+
+void KioskTableModel::applyCommand(const CommandRecord &record)
+{
+    bool changed = false;
+    for (const CommandTarget &target : record.targets) {
+        LastCommand &last = m_lastCommand[target.kiosk];
+        // An older command's late update never hides a newer command.
+        if (!last.id.isEmpty() && last.id != record.id && last.issuedAtMs > record.issuedAtMs)
+            continue;
+        if (last.id == record.id && last.state == target.state)
+            continue;
+        last = LastCommand{record.id, record.name, target.state, record.issuedAtMs, target.changedAtMs};
+        changed = true;
+    }
+    // One signal for the two columns, whatever the number of kiosks.
+    if (changed && !m_rows.isEmpty())
+        Q_EMIT dataChanged(index(0, LastCommandColumn), index(int(m_rows.size()) - 1, CommandStateColumn));
 }
 
 void KioskTableModel::pruneOffline(qint64 nowMs)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "CommandRecord.h"
 #include "SessionBatch.h"
 
 #include <QAbstractTableModel>
@@ -28,6 +29,8 @@ public:
         LastSeenColumn,
         RoundTripColumn,
         ClientVersionColumn,
+        LastCommandColumn,
+        CommandStateColumn,
         PageColumn,
         ColumnCount
     };
@@ -57,6 +60,12 @@ public:
     /// Removes every offline row (the operator's "Clear offline").
     void clearOffline();
 
+    /// Follows a command's per-kiosk states (commandUpdated): the "Last
+    /// command" columns show each kiosk's newest command.
+    void applyCommand(const CommandRecord &record);
+    /// The newest command's state for `kiosk` ("" if none).
+    QString commandState(const QString &kiosk) const { return m_lastCommand.value(kiosk).state; }
+
     int onlineCount() const { return m_online; }
     int offlineCount() const { return int(m_rows.size()) - m_online; }
     SessionInfo sessionAt(int row) const { return m_rows.value(row).info; }
@@ -78,7 +87,17 @@ private:
     void reindex();
     QString stateTip(const Row &row) const;
 
+    struct LastCommand
+    {
+        QString id;
+        QString name;
+        QString state;
+        qint64 issuedAtMs = 0;
+        qint64 changedAtMs = 0;
+    };
+
     QVector<Row> m_rows;
+    QHash<QString, LastCommand> m_lastCommand; // kiosk name -> its newest command
     QHash<QString, int> m_rowBySession;     // online rows: session id -> row
     QHash<QString, int> m_offlineByKiosk;   // kiosk name -> its offline row
     QHash<QString, int> m_onlinePerKiosk;   // kiosk name -> live sessions

@@ -55,7 +55,7 @@ KiosksView::KiosksView(KioskTableModel *model, QWidget *parent)
     m_table->horizontalHeader()->setHighlightSections(false);
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
-    const int widths[] = {90, 150, 100, 210, 95, 115, 90, 85, 170};
+    const int widths[] = {84, 150, 100, 200, 92, 110, 84, 80, 160, 120, 110};
     for (int column = 0; column < int(std::size(widths)); ++column)
         m_table->setColumnWidth(column, widths[column]);
     m_table->setContextMenuPolicy(Qt::CustomContextMenu);

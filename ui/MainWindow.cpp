@@ -4,11 +4,14 @@
 #include "ActivityView.h"
 #include "AdminService.h"
 #include "AppIcon.h"
+#include "CommandController.h"
+#include "CommandsView.h"
 #include "ConsoleFormat.h"
 #include "ConsoleStatusBar.h"
 #include "DropBurstDetector.h"
 #include "IssueTokenDialog.h"
 #include "KioskServer.h"
+#include "KioskSetupDialog.h"
 #include "KioskSnippet.h"
 #include "KioskTableModel.h"
 #include "KiosksView.h"
@@ -25,12 +28,15 @@
 #include <QDateTime>
 #include <QDir>
 #include <QJsonArray>
+#include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QSettings>
 #include <QTabWidget>
 #include <QTimer>
 #include <QToolBar>
+#include <QToolButton>
+#include <QVBoxLayout>
 
 namespace KioskGate {
 
@@ -58,8 +64,12 @@ MainWindow::MainWindow(const ConsoleServices &services, QWidget *parent)
     setWindowIcon(AppIcon::icon());
 
     createActions();
+    m_commands = new CommandController(m_services, m_kioskModel, this);
     m_kiosksView = new KiosksView(m_kioskModel, this);
-    m_kiosksView->setContextActions({m_disconnectAction, m_revokeAction, nullptr, m_clearOfflineAction});
+    m_kiosksView->setContextActions({m_resetAction, m_reloadAction, nullptr, m_disconnectAction, m_revokeAction,
+                                     nullptr, m_clearOfflineAction});
+    m_commandsView = new CommandsView(m_commands->history(), this);
+    connect(m_commandsView, &CommandsView::openRequested, m_commands, &CommandController::openProgress);
     m_tokensView = new TokensView(m_tokenModel, {m_issueAction, m_revokeAction, m_rotateAction}, this);
     m_activityView = new ActivityView(m_activityModel, m_services.prompts, this);
 
@@ -67,13 +77,36 @@ MainWindow::MainWindow(const ConsoleServices &services, QWidget *parent)
     m_tabs->setObjectName(QStringLiteral("pages"));
     m_tabs->setDocumentMode(true);
     m_tabs->addTab(m_kiosksView, tr("Kiosks"));
+    m_tabs->addTab(m_commandsView, tr("Commands"));
     m_tabs->addTab(m_tokensView, tr("Tokens"));
     m_tabs->addTab(m_activityView, tr("Activity"));
-    setCentralWidget(m_tabs);
+    // Plain ws:// on a network address is a standing risk: say so above
+    // every page, not only in the status bar.
+    m_plainBanner = new QLabel(this);
+    m_plainBanner->setObjectName(QStringLiteral("plainBanner"));
+    m_plainBanner->setWordWrap(true);
+    m_plainBanner->setTextFormat(Qt::RichText);
+    m_plainBanner->setStyleSheet(QStringLiteral(
+        "QLabel { background: #fef3c7; color: #78350f; border-bottom: 1px solid #f59e0b; padding: 8px 12px; }"));
+    m_plainBanner->setText(tr("<b>⚠ Tokens cross the network unencrypted.</b> KioskGate serves plain ws:// "
+                              "(--no-tls) on a network address. Serve TLS, or put a TLS-terminating proxy on "
+                              "this machine and listen on 127.0.0.1. <a href='setup'>Kiosk Setup…</a>"));
+    connect(m_plainBanner, &QLabel::linkActivated, this, &MainWindow::openKioskSetup);
+    auto *central = new QWidget(this);
+    auto *centralLayout = new QVBoxLayout(central);
+    centralLayout->setContentsMargins(0, 0, 0, 0);
+    centralLayout->setSpacing(0);
+    centralLayout->addWidget(m_plainBanner);
+    centralLayout->addWidget(m_tabs, 1);
+    setCentralWidget(central);
     createMenus();
     createToolBar();
     m_statusBar = new ConsoleStatusBar(this);
     setStatusBar(m_statusBar);
+    connect(m_statusBar, &ConsoleStatusBar::certificateClicked, this, &MainWindow::openKioskSetup);
+    connect(m_statusBar, &ConsoleStatusBar::commandClicked, m_commands, &CommandController::openProgress);
+    connect(m_commands, &CommandController::latestChanged, m_statusBar, &ConsoleStatusBar::setCommandProgress);
+    connect(m_commands, &CommandController::statusMessage, m_statusBar, &QStatusBar::showMessage);
 
     m_tray = new TrayController(this);
     connect(m_tray, &TrayController::showRequested, this, [this] {
@@ -91,8 +124,10 @@ MainWindow::MainWindow(const ConsoleServices &services, QWidget *parent)
     m_connectionCap = server->settings().maxConnections;
     m_kioskModel->setSessions(server->sessions());
     connect(server, &KioskServer::sessionsChanged, this, &MainWindow::applyBatch);
-    connect(server, &KioskServer::listenerChanged, this,
-            [this] { m_statusBar->setListenUrl(m_services.server->listenUrl()); });
+    connect(server, &KioskServer::listenerChanged, this, [this] {
+        m_statusBar->setListenUrl(m_services.server->listenUrl());
+        updateTlsState();
+    });
     m_activityModel->follow(server->activity());
     connect(server->activity(), &ActivityLog::eventsAppended, this, [this](const QList<ActivityEvent> &events) {
         // Token changes made here or from the command line (control channel).
@@ -118,6 +153,7 @@ MainWindow::MainWindow(const ConsoleServices &services, QWidget *parent)
     connect(m_kioskModel, &KioskTableModel::countsChanged, this, &MainWindow::updateCounts);
 
     m_statusBar->setListenUrl(server->listenUrl());
+    updateTlsState();
     refreshTokens();
     updateCounts();
     updateActions();
@@ -128,6 +164,32 @@ MainWindow::~MainWindow() = default;
 
 void MainWindow::createActions()
 {
+    m_resetAllAction = new QAction(tr("Reset All Kiosks…"), this);
+    m_resetAllAction->setObjectName(QStringLiteral("resetAllAction"));
+    m_resetAllAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
+    m_resetAllAction->setToolTip(tr("Return every kiosk to its start page; offline kiosks get it when they "
+                                    "reconnect (Ctrl+Shift+R)"));
+    connect(m_resetAllAction, &QAction::triggered, this, [this] { m_commands->issue(QStringLiteral("reset"), {}); });
+
+    m_resetAction = new QAction(tr("Reset"), this);
+    m_resetAction->setObjectName(QStringLiteral("resetAction"));
+    m_resetAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    m_resetAction->setToolTip(tr("Return the selected kiosks to their start page (Ctrl+R)"));
+    connect(m_resetAction, &QAction::triggered, this, [this] { issueToSelected(QStringLiteral("reset")); });
+
+    m_reloadAction = new QAction(tr("Reload"), this);
+    m_reloadAction->setObjectName(QStringLiteral("reloadAction"));
+    m_reloadAction->setShortcut(QKeySequence(Qt::Key_F5));
+    m_reloadAction->setToolTip(tr("Reload the selected kiosks' page (F5)"));
+    connect(m_reloadAction, &QAction::triggered, this, [this] { issueToSelected(QStringLiteral("reload")); });
+
+    m_kioskSetupAction = new QAction(tr("Kiosk Setup…"), this);
+    m_kioskSetupAction->setObjectName(QStringLiteral("kioskSetupAction"));
+    m_kioskSetupAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_K));
+    m_kioskSetupAction->setToolTip(tr("The kiosk URL, the certificate's fingerprints and the lines a kiosk "
+                                      "needs to trust it (Ctrl+K)"));
+    connect(m_kioskSetupAction, &QAction::triggered, this, &MainWindow::openKioskSetup);
+
     m_issueAction = new QAction(tr("Issue Token…"), this);
     m_issueAction->setObjectName(QStringLiteral("issueTokenAction"));
     m_issueAction->setShortcut(QKeySequence::New);
@@ -173,10 +235,15 @@ void MainWindow::createActions()
 void MainWindow::createMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(m_kioskSetupAction);
     file->addAction(m_settingsAction);
     file->addSeparator();
     file->addAction(m_quitAction);
     QMenu *kiosks = menuBar()->addMenu(tr("&Kiosks"));
+    kiosks->addAction(m_resetAllAction);
+    kiosks->addSeparator();
+    kiosks->addAction(m_resetAction);
+    kiosks->addAction(m_reloadAction);
     kiosks->addAction(m_disconnectAction);
     kiosks->addAction(m_revokeAction);
     kiosks->addSeparator();
@@ -187,8 +254,8 @@ void MainWindow::createMenus()
     tokens->addSeparator();
     tokens->addAction(m_rotateAction);
     QMenu *view = menuBar()->addMenu(tr("&View"));
-    const QList<QPair<QString, Page>> pages = {{tr("Kiosks"), Page::Kiosks}, {tr("Tokens"), Page::Tokens},
-                                               {tr("Activity"), Page::Activity}};
+    const QList<QPair<QString, Page>> pages = {{tr("Kiosks"), Page::Kiosks}, {tr("Commands"), Page::Commands},
+                                               {tr("Tokens"), Page::Tokens}, {tr("Activity"), Page::Activity}};
     for (int i = 0; i < pages.size(); ++i) {
         QAction *action = view->addAction(pages[i].first);
         action->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
@@ -204,8 +271,19 @@ void MainWindow::createToolBar()
     bar->setObjectName(QStringLiteral("mainToolBar"));
     bar->setMovable(false);
     bar->setToolButtonStyle(Qt::ToolButtonTextOnly);
-    // The fleet-wide commands (reset all) lead this bar, ahead of the
-    // per-kiosk actions, once recorded commands are part of the server.
+    // The fleet-wide command leads the bar, in the warning colour of an
+    // action that reaches every kiosk; the per-kiosk actions follow.
+    bar->addAction(m_resetAllAction);
+    if (auto *button = qobject_cast<QToolButton *>(bar->widgetForAction(m_resetAllAction))) {
+        button->setObjectName(QStringLiteral("resetAllButton"));
+        button->setStyleSheet(QStringLiteral(
+            "QToolButton { background: #c2410c; color: white; font-weight: bold; border: 1px solid #9a3412;"
+            " border-radius: 4px; padding: 4px 14px; margin: 2px 6px 2px 2px; }"
+            "QToolButton:hover { background: #9a3412; } QToolButton:pressed { background: #7c2d12; }"));
+    }
+    bar->addSeparator();
+    bar->addAction(m_resetAction);
+    bar->addAction(m_reloadAction);
     bar->addAction(m_disconnectAction);
     bar->addAction(m_revokeAction);
     bar->addSeparator();
@@ -213,6 +291,7 @@ void MainWindow::createToolBar()
     auto *spacer = new QWidget(bar);
     spacer->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
     bar->addWidget(spacer);
+    bar->addAction(m_kioskSetupAction);
     bar->addAction(m_settingsAction);
 }
 
@@ -249,6 +328,9 @@ void MainWindow::updateActions()
     const bool onKiosks = m_tabs->currentWidget() == m_kiosksView;
     const bool onTokens = m_tabs->currentWidget() == m_tokensView;
     m_disconnectAction->setEnabled(onKiosks && !m_kiosksView->selectedOnlineSessionIds().isEmpty());
+    const bool kioskSelected = onKiosks && !m_kiosksView->selectedKioskNames().isEmpty();
+    m_resetAction->setEnabled(kioskSelected);
+    m_reloadAction->setEnabled(kioskSelected);
     m_revokeAction->setEnabled((onKiosks && !m_kiosksView->selectedJtis().isEmpty())
                                || (onTokens && !m_tokensView->selectedActiveJtis().isEmpty()));
 }
@@ -288,6 +370,7 @@ bool MainWindow::applySettings(const ServerSettings &settings, QString *error)
         return false;
     m_connectionCap = settings.maxConnections;
     m_statusBar->setListenUrl(m_services.server->listenUrl());
+    updateTlsState();
     updateCounts();
     if (!SettingsStore(m_services.dataDir).save(settings, error)) {
         if (error)
@@ -296,6 +379,39 @@ bool MainWindow::applySettings(const ServerSettings &settings, QString *error)
     }
     m_statusBar->showMessage(tr("Settings saved and applied"), 5000);
     return true;
+}
+
+KioskSetupDialog *MainWindow::openKioskSetup()
+{
+    if (!m_kioskSetup) {
+        m_kioskSetup = new KioskSetupDialog(m_services.server, m_services.tls, m_services.prompts, this);
+        m_kioskSetup->setAttribute(Qt::WA_DeleteOnClose);
+        connect(m_kioskSetup, &QObject::destroyed, this, [this] { m_kioskSetup = nullptr; });
+        connect(m_kioskSetup, &KioskSetupDialog::certificateChanged, this, [this] {
+            updateTlsState();
+            m_statusBar->showMessage(tr("New certificate served to new connections; kiosks need the new pin"), 8000);
+        });
+    } else {
+        m_kioskSetup->refresh();
+    }
+    m_kioskSetup->show();
+    m_kioskSetup->raise();
+    m_kioskSetup->activateWindow();
+    return m_kioskSetup;
+}
+
+void MainWindow::updateTlsState()
+{
+    const KioskServer *server = m_services.server;
+    m_statusBar->setTls(server->isTls(), server->tlsFacts().spkiSha256, server->isPlainOnNetwork());
+    m_plainBanner->setVisible(server->isPlainOnNetwork());
+}
+
+void MainWindow::issueToSelected(const QString &name)
+{
+    const QStringList kiosks = m_kiosksView->selectedKioskNames();
+    if (!kiosks.isEmpty())
+        m_commands->issue(name, kiosks);
 }
 
 void MainWindow::disconnectSelected()

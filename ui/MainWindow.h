@@ -7,6 +7,7 @@
 #include <QMainWindow>
 
 class QAction;
+class QLabel;
 class QTabWidget;
 class QTimer;
 
@@ -14,6 +15,9 @@ namespace KioskGate {
 
 class ActivityModel;
 class ActivityView;
+class CommandController;
+class CommandsView;
+class KioskSetupDialog;
 class ConsoleStatusBar;
 class KioskTableModel;
 class KiosksView;
@@ -27,7 +31,7 @@ class MainWindow : public QMainWindow
 {
     Q_OBJECT
 public:
-    enum class Page { Kiosks, Tokens, Activity };
+    enum class Page { Kiosks, Commands, Tokens, Activity };
 
     explicit MainWindow(const ConsoleServices &services, QWidget *parent = nullptr);
     ~MainWindow() override;
@@ -39,7 +43,13 @@ public:
     KiosksView *kiosksView() const { return m_kiosksView; }
     TokensView *tokensView() const { return m_tokensView; }
     ActivityView *activityView() const { return m_activityView; }
+    CommandsView *commandsView() const { return m_commandsView; }
+    CommandController *commands() const { return m_commands; }
 
+    QAction *resetAllAction() const { return m_resetAllAction; }
+    QAction *resetAction() const { return m_resetAction; }
+    QAction *reloadAction() const { return m_reloadAction; }
+    QAction *kioskSetupAction() const { return m_kioskSetupAction; }
     QAction *issueTokenAction() const { return m_issueAction; }
     QAction *disconnectAction() const { return m_disconnectAction; }
     QAction *revokeAction() const { return m_revokeAction; }
@@ -50,6 +60,8 @@ public:
     class SettingsDialog *openSettings();
     /// Opens the issue-token dialog (window-modal, not blocking).
     class IssueTokenDialog *openIssueToken();
+    /// Opens Kiosk Setup (URL, certificate, pinning lines); non-modal.
+    KioskSetupDialog *openKioskSetup();
     void refreshTokens();
 
 protected:
@@ -62,6 +74,8 @@ private:
     void applyBatch(const SessionBatch &batch);
     void updateCounts();
     void updateActions();
+    void updateTlsState();
+    void issueToSelected(const QString &name);
     void disconnectSelected();
     void revokeSelected();
     void rotateKey();
@@ -77,9 +91,17 @@ private:
     KiosksView *m_kiosksView = nullptr;
     TokensView *m_tokensView = nullptr;
     ActivityView *m_activityView = nullptr;
+    CommandsView *m_commandsView = nullptr;
+    CommandController *m_commands = nullptr;
+    QLabel *m_plainBanner = nullptr;
+    KioskSetupDialog *m_kioskSetup = nullptr;
     ConsoleStatusBar *m_statusBar = nullptr;
     TrayController *m_tray = nullptr;
     QTimer *m_tokenRefresh = nullptr;
+    QAction *m_resetAllAction = nullptr;
+    QAction *m_resetAction = nullptr;
+    QAction *m_reloadAction = nullptr;
+    QAction *m_kioskSetupAction = nullptr;
     QAction *m_issueAction = nullptr;
     QAction *m_disconnectAction = nullptr;
     QAction *m_revokeAction = nullptr;

@@ -19,6 +19,7 @@ private Q_SLOTS:
     void expiryClosesWith4401();
     void deadPeerIsDropped();
     void shutdownClosesWith1001();
+    void cutConnectionIsAbnormal1006();
 };
 
 void TestSessions::welcomeAndStatus()
@@ -143,6 +144,56 @@ void TestSessions::shutdownClosesWith1001()
     // so run it from the event loop and let the client answer meanwhile.
     QTimer::singleShot(0, [&f] { f->server().stop(); });
     QTRY_COMPARE_WITH_TIMEOUT(client.closeCode, 1001, 5000);
+}
+
+void TestSessions::cutConnectionIsAbnormal1006()
+{
+    ServerFixture f;
+    QList<std::pair<QString, int>> closed;
+    QObject::connect(&f.server(), &KioskGate::KioskServer::sessionClosed,
+                     [&closed](const KioskGate::SessionInfo &s, int code, const QString &) { closed.append({s.kiosk, code}); });
+    QList<int> batchCodes;
+    QObject::connect(&f.server(), &KioskGate::KioskServer::sessionsChanged, [&batchCodes](const KioskGate::SessionBatch &b) {
+        for (const KioskGate::SessionClosure &c : b.closed)
+            batchCodes.append(c.closeCode);
+    });
+
+    // A raw upgraded connection cut without a close frame (a kiosk losing
+    // power or its network): abnormal closure.
+    QTcpSocket *raw = nullptr;
+    const RawResponse response =
+        f.send(ServerFixture::upgrade("Authorization: Bearer " + f.issue(QStringLiteral("cut")) + "\r\n"),
+               QHostAddress::LocalHost, 5000, &raw);
+    QCOMPARE(response.status(), 101);
+    QTRY_COMPARE_WITH_TIMEOUT(f.server().sessions().size(), 1, 2000);
+    raw->abort();
+    QTRY_COMPARE_WITH_TIMEOUT(closed.size(), 1, 5000);
+    QCOMPARE(closed.at(0), std::make_pair(QStringLiteral("cut"), 1006));
+    delete raw;
+
+    // A QWebSocket aborted the same way.
+    KioskClient aborted;
+    aborted.open(f.url(), f.issue(QStringLiteral("aborted")));
+    QTRY_COMPARE_WITH_TIMEOUT(aborted.messages.size(), 1, 5000);
+    aborted.socket.abort();
+    QTRY_COMPARE_WITH_TIMEOUT(closed.size(), 2, 5000);
+    QCOMPARE(closed.at(1), std::make_pair(QStringLiteral("aborted"), 1006));
+
+    // A kiosk that closes properly keeps its own code.
+    KioskClient leaving;
+    leaving.open(f.url(), f.issue(QStringLiteral("leaving")));
+    QTRY_COMPARE_WITH_TIMEOUT(leaving.messages.size(), 1, 5000);
+    leaving.socket.close(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("page unloaded"));
+    QTRY_COMPARE_WITH_TIMEOUT(closed.size(), 3, 5000);
+    QCOMPARE(closed.at(2), std::make_pair(QStringLiteral("leaving"), 1001));
+    KioskClient normal;
+    normal.open(f.url(), f.issue(QStringLiteral("normal")));
+    QTRY_COMPARE_WITH_TIMEOUT(normal.messages.size(), 1, 5000);
+    normal.socket.close();
+    QTRY_COMPARE_WITH_TIMEOUT(closed.size(), 4, 5000);
+    QCOMPARE(closed.at(3), std::make_pair(QStringLiteral("normal"), 1000));
+    // The batched feed (the window, the activity log) carries the same codes.
+    QTRY_COMPARE_WITH_TIMEOUT(batchCodes, (QList<int>{1006, 1006, 1001, 1000}), 5000);
 }
 
 QTEST_GUILESS_MAIN(TestSessions)

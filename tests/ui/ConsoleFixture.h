@@ -12,11 +12,16 @@
 #include "MemorySecretStore.h"
 #include "SigningKeyRing.h"
 #include "SigningKeyStore.h"
+#include "TlsAdmin.h"
+#include "TlsCertificateStore.h"
 #include "TokenRegistry.h"
 #include "TokenService.h"
 #include "UserPrompts.h"
 
+#include <QSslCertificate>
+#include <QSslConfiguration>
 #include <QTemporaryDir>
+#include <QWebSocket>
 #include <QtTest>
 
 #include <memory>
@@ -29,11 +34,13 @@ public:
     CloseChoice closeAnswer = CloseChoice::Quit;
     QString saveAnswer;
     QStringList asked;
+    QStringList texts; ///< the question each confirm() asked
     QStringList errors;
 
-    bool confirm(QWidget *, const QString &title, const QString &, const QString &) override
+    bool confirm(QWidget *, const QString &title, const QString &text, const QString &) override
     {
         asked.append(title);
+        texts.append(text);
         return confirmAnswer;
     }
     void error(QWidget *, const QString &title, const QString &text, const QString &) override
@@ -58,7 +65,11 @@ class ConsoleFixture
 public:
     static constexpr char Origin[] = "https://kiosk.example";
 
-    explicit ConsoleFixture(int feedIntervalMs = 50)
+    enum class Transport { Plain, Tls };
+
+    /// Plain ws:// by default; Transport::Tls serves wss:// with a
+    /// certificate made and stored (in-memory keychain) as the console does.
+    explicit ConsoleFixture(int feedIntervalMs = 50, Transport transport = Transport::Plain)
     {
         QVERIFY(m_dir.isValid());
         QString error;
@@ -74,10 +85,17 @@ public:
         settings.allowedOrigins = {QString::fromLatin1(Origin)};
         settings.failureBurst = 100000;
         settings.maxConnections = 20000;
-        settings.tls = false; // the window's tests speak plain ws:// (TLS has its own tests)
+        settings.tls = transport == Transport::Tls;
+        m_tlsStore = std::make_unique<KioskGate::TlsCertificateStore>(&m_secrets, m_dir.path(),
+                                                                      m_registry.instanceId(), &m_clock);
+        KioskGate::TlsIdentity identity;
+        if (settings.tls) {
+            KioskGate::TlsFacts facts;
+            QVERIFY2(m_tlsStore->load(&identity, &facts, &error), qPrintable(error));
+        }
         m_server = std::make_unique<KioskGate::KioskServer>(
             KioskGate::ServerCore::Config{settings, m_dir.filePath(QStringLiteral("kioskgate.db")), issuer,
-                                          QStringLiteral("kioskgate"), {}},
+                                          QStringLiteral("kioskgate"), identity},
             &m_ring, &m_clock);
         m_server->setFeedIntervalMs(feedIntervalMs);
         QVERIFY2(m_server->start(&error), qPrintable(error));
@@ -86,12 +104,40 @@ public:
         m_admin->setRevocationHook([server](const QStringList &jtis, const QString &reason) {
             return server->revokeTokens(jtis, reason);
         });
+        // As app/InstanceWiring connects them: commands and TLS act on the server.
+        KioskGate::AdminService::CommandHooks hooks;
+        hooks.issue = [server](const QString &name, const QStringList &kiosks, const QString &by, QString *why) {
+            return server->issueCommand(name, kiosks, by, why);
+        };
+        hooks.get = [server](const QString &id) { return server->command(id); };
+        hooks.list = [server](int limit) { return server->recentCommands(limit); };
+        m_admin->setCommandHooks(hooks);
+        m_tls = std::make_unique<KioskGate::TlsAdmin>(m_tlsStore.get(), server);
+        KioskGate::TlsAdmin *tls = m_tls.get();
+        m_admin->setTlsHandler([tls](const QJsonObject &request) { return tls->handle(request); });
     }
 
-    KioskGate::ConsoleServices services() { return {m_server.get(), m_admin.get(), m_dir.path(), &prompts}; }
+    KioskGate::ConsoleServices services()
+    {
+        return {m_server.get(), m_admin.get(), m_dir.path(), &prompts, m_tls.get()};
+    }
+    KioskGate::TlsCertificateStore &tlsStore() { return *m_tlsStore; }
+
+    /// Trusts exactly the served certificate (as a pinned kiosk would).
+    void trustServedCertificate(QWebSocket *socket) const
+    {
+        QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+        ssl.setCaCertificates(QSslCertificate::fromPath(m_tlsStore->certificatePath()));
+        socket->setSslConfiguration(ssl);
+    }
     KioskGate::KioskServer &server() { return *m_server; }
     KioskGate::AdminService &admin() { return *m_admin; }
-    QString url() const { return QStringLiteral("ws://127.0.0.1:%1/v1/kiosk").arg(m_server->port()); }
+    QString url() const
+    {
+        return QStringLiteral("%1://127.0.0.1:%2/v1/kiosk")
+            .arg(m_server->isTls() ? QStringLiteral("wss") : QStringLiteral("ws"))
+            .arg(m_server->port());
+    }
     QString dataDir() const { return m_dir.path(); }
 
     /// Issues a token through the admin commands; empty on failure.
@@ -116,5 +162,7 @@ private:
     std::unique_ptr<KioskGate::SigningKeyStore> m_keys;
     std::unique_ptr<KioskGate::TokenService> m_tokens;
     std::unique_ptr<KioskGate::AdminService> m_admin;
+    std::unique_ptr<KioskGate::TlsCertificateStore> m_tlsStore;
     std::unique_ptr<KioskGate::KioskServer> m_server;
+    std::unique_ptr<KioskGate::TlsAdmin> m_tls;
 };

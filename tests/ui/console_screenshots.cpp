@@ -1,15 +1,24 @@
-// Renders the console's main views with real kiosks connected, for the
-// docs: scripts/screenshots.sh runs it under Xvfb. Usage:
+// Renders the console's main views with real kiosks connected over wss://
+// (the default), a reset of all kiosks that they ack and report done, and
+// the Kiosk Setup dialog, for the docs: scripts/screenshots.sh runs it
+// under Xvfb. Usage:
 //   console_screenshots OUTPUT_DIR
 
+#include "CommandController.h"
+#include "CommandKiosk.h"
+#include "CommandProgressDialog.h"
+#include "ActivityView.h"
 #include "ConsoleFixture.h"
 #include "IssueTokenDialog.h"
 #include "KioskTableModel.h"
 #include "KiosksView.h"
+#include "KioskSetupDialog.h"
 #include "MainWindow.h"
 #include "SettingsDialog.h"
 
 #include <QApplication>
+#include <QComboBox>
+#include <QJsonArray>
 #include <QDir>
 #include <QLineEdit>
 #include <QPushButton>
@@ -17,6 +26,9 @@
 #include <QTableView>
 #include <QWebSocket>
 #include <QWebSocketHandshakeOptions>
+
+#include <memory>
+#include <vector>
 
 #include <cstdio>
 
@@ -83,11 +95,14 @@ int main(int argc, char *argv[])
     const QDir out(QString::fromLocal8Bit(argv[1]));
     QDir().mkpath(out.path());
 
-    ConsoleFixture console(150);
+    ConsoleFixture console(150, ConsoleFixture::Transport::Tls);
     ServerSettings settings = console.server().settings();
     settings.allowedOrigins = {QStringLiteral("https://kiosk.cityhall.example"), QStringLiteral("https://kiosk.library.example"),
                                QStringLiteral("https://guide.museum.example"), QStringLiteral("https://maps.campus.example")};
     settings.heartbeatIntervalMs = 1000;
+    // Short, so the kiosks that left time out and the reset shows its final
+    // summary within the run; restored before the settings picture.
+    settings.commandFreshnessSeconds = 8;
     QString error;
     if (!console.server().applySettings(settings, &error)) {
         std::fprintf(stderr, "settings: %s\n", qPrintable(error));
@@ -95,61 +110,99 @@ int main(int argc, char *argv[])
     }
 
     MainWindow window(console.services());
-    window.resize(1360, 720);
+    window.resize(1480, 760);
     window.show();
 
-    QList<QWebSocket *> sockets;
+    auto trust = [&console](QWebSocket *socket) { console.trustServedCertificate(socket); };
+    std::vector<std::unique_ptr<CommandKiosk>> kiosks;
     for (const Kiosk &k : Kiosks) {
-        const QByteArray token = console.issue(QString::fromLatin1(k.name));
-        auto *socket = new QWebSocket(k.origin ? QString::fromLatin1(k.origin) : QString());
-        const QString status = QStringLiteral("{\"type\":\"status\",\"clientVersion\":\"%1\",\"pageUrl\":\"%2\"}")
-                                   .arg(QString::fromLatin1(k.version), QString::fromLatin1(k.page));
-        QObject::connect(socket, &QWebSocket::connected, socket, [socket, status] { socket->sendTextMessage(status); });
-        QNetworkRequest request{QUrl(console.url())};
-        if (k.origin) {
-            QWebSocketHandshakeOptions options;
-            options.setSubprotocols({QStringLiteral("kioskgate.v1"), QStringLiteral("kioskgate.bearer.") + QString::fromLatin1(token)});
-            socket->open(request, options);
-        } else {
-            request.setRawHeader("Authorization", "Bearer " + token);
-            socket->open(request);
-        }
-        sockets.append(socket);
+        CommandKiosk::Options options{QString(), false, QString()};
+        options.origin = k.origin ? QString::fromLatin1(k.origin) : QString();
+        options.subprotocol = k.origin != nullptr;
+        options.status = QStringLiteral("{\"type\":\"status\",\"clientVersion\":\"%1\",\"pageUrl\":\"%2\"}")
+                             .arg(QString::fromLatin1(k.version), QString::fromLatin1(k.page));
+        kiosks.push_back(std::make_unique<CommandKiosk>(console.url(), console.issue(QString::fromLatin1(k.name)), trust, options));
+        kiosks.back()->open();
         settle(40);
     }
     // Turned away: an origin not on the list, a forged token.
+    QList<QWebSocket *> refused;
     const QByteArray borrowed = console.issue(QStringLiteral("cityhall-spare"));
     for (const char *origin : {"https://evil.example", "http://kiosk.cityhall.example"}) {
         auto *socket = new QWebSocket(QString::fromLatin1(origin));
+        trust(socket);
         QWebSocketHandshakeOptions options;
         options.setSubprotocols({QStringLiteral("kioskgate.v1"), QStringLiteral("kioskgate.bearer.") + QString::fromLatin1(borrowed)});
         socket->open(QNetworkRequest(QUrl(console.url())), options);
-        sockets.append(socket);
+        refused.append(socket);
     }
     {
         auto *socket = new QWebSocket(QStringLiteral("https://kiosk.library.example"));
+        trust(socket);
         QWebSocketHandshakeOptions options;
         options.setSubprotocols({QStringLiteral("kioskgate.v1"), QStringLiteral("kioskgate.bearer.eyJhbGciOiJub25lIn0.e30.")});
         socket->open(QNetworkRequest(QUrl(console.url())), options);
-        sockets.append(socket);
+        refused.append(socket);
     }
     settle(2500); // pongs give round-trip times
     for (int i = 0; i < int(std::size(Kiosks)); ++i) {
         if (Kiosks[i].leaves)
-            sockets.at(i)->abort();
+            kiosks.at(size_t(i))->abort();
     }
     settle(1500);
 
     bool ok = true;
+    // Earlier commands, from the command line: `kioskgate reload museum-shop`,
+    // `kioskgate reset library-checkout-1 library-checkout-2`.
+    console.admin().handle({{QStringLiteral("command"), QStringLiteral("command.issue")},
+                            {QStringLiteral("name"), QStringLiteral("reload")},
+                            {QStringLiteral("kiosks"), QJsonArray{QStringLiteral("museum-shop")}}});
+    settle(1200);
+    console.admin().handle({{QStringLiteral("command"), QStringLiteral("command.issue")},
+                            {QStringLiteral("name"), QStringLiteral("reset")},
+                            {QStringLiteral("kiosks"), QJsonArray{QStringLiteral("library-checkout-1"), QStringLiteral("library-checkout-2")}}});
+    settle(1200);
+    // Reset all: the online kiosks ack, reload and report done; the ones
+    // that left are offline and time out when the (short) window ends.
+    window.resetAllAction()->trigger();
+    auto *progress = window.findChild<CommandProgressDialog *>(QStringLiteral("commandProgressDialog"));
+    if (!progress) {
+        std::fprintf(stderr, "no progress dialog\n");
+        return 1;
+    }
+    settle(1500);
+    progress->setDetailsVisible(true);
+    progress->resize(760, 580);
+    ok &= save(progress, out.filePath(QStringLiteral("console-reset-progress.png")));
+    QElapsedTimer waiting;
+    waiting.start();
+    while (!progress->record().isFinished() && waiting.elapsed() < 20000)
+        settle(200);
+    ok &= save(progress, out.filePath(QStringLiteral("console-reset-done.png")));
+    progress->close();
+    settings.commandFreshnessSeconds = 300;
+    console.server().applySettings(settings, &error);
+
     window.kiosksView()->table()->selectRow(2);
     window.showPage(MainWindow::Page::Kiosks);
     ok &= save(&window, out.filePath(QStringLiteral("console-kiosks.png")));
+    window.showPage(MainWindow::Page::Commands);
+    ok &= save(&window, out.filePath(QStringLiteral("console-commands.png")));
     window.showPage(MainWindow::Page::Tokens);
     window.refreshTokens();
     ok &= save(&window, out.filePath(QStringLiteral("console-tokens.png")));
     window.showPage(MainWindow::Page::Activity);
+    // Operator actions: the commands and the tokens, whether from the window
+    // or the command line (the reconnects of a reset would fill the page).
+    window.activityView()->findChild<QComboBox *>(QStringLiteral("activityCategory"))->setCurrentIndex(3);
     ok &= save(&window, out.filePath(QStringLiteral("console-activity.png")));
+    window.activityView()->findChild<QComboBox *>(QStringLiteral("activityCategory"))->setCurrentIndex(0);
     window.showPage(MainWindow::Page::Kiosks);
+
+    KioskSetupDialog *setup = window.openKioskSetup();
+    setup->resize(setup->minimumWidth(), setup->sizeHint().height());
+    ok &= save(setup, out.filePath(QStringLiteral("console-kiosk-setup.png")));
+    setup->close();
 
     IssueTokenDialog *issue = window.openIssueToken();
     issue->findChild<QLineEdit *>(QStringLiteral("kioskNameField"))->setText(QStringLiteral("cityhall-lobby-3"));
@@ -162,8 +215,9 @@ int main(int argc, char *argv[])
     ok &= save(settingsDialog, out.filePath(QStringLiteral("console-settings.png")));
     settingsDialog->reject();
 
-    for (QWebSocket *socket : sockets)
+    kiosks.clear();
+    for (QWebSocket *socket : refused)
         socket->abort();
-    qDeleteAll(sockets);
+    qDeleteAll(refused);
     return ok ? 0 : 1;
 }

@@ -4,8 +4,16 @@
 // with 4403; change settings live.
 
 #include "../integration/KioskClient.h"
+#include "ActivityModel.h"
+#include "CommandController.h"
+#include "CommandHistoryModel.h"
+#include "CommandKiosk.h"
+#include "CommandProgressDialog.h"
+#include "CommandTargetModel.h"
 #include "ConsoleFixture.h"
+#include "KioskSetupDialog.h"
 #include "IssueTokenDialog.h"
+#include "KioskFilterModel.h"
 #include "KioskTableModel.h"
 #include "KiosksView.h"
 #include "MainWindow.h"
@@ -22,9 +30,51 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTableView>
+#include <QAbstractItemModelTester>
+#include <QClipboard>
+#include <QProgressBar>
+#include <QSslSocket>
+#include <QToolBar>
+#include <QStatusBar>
+#include <QToolButton>
 #include <QtTest>
 
 using namespace KioskGate;
+
+namespace {
+
+int rowOfKiosk(const KioskTableModel *model, const QString &kiosk)
+{
+    for (int row = 0; row < model->rowCount(); ++row) {
+        if (model->sessionAt(row).kiosk == kiosk)
+            return row;
+    }
+    return -1;
+}
+
+bool activityHas(const ActivityLog *log, ActivityEvent::Kind kind, const QString &detailPart)
+{
+    for (const ActivityEvent &e : log->events()) {
+        if (e.kind == kind && e.detail.contains(detailPart))
+            return true;
+    }
+    return false;
+}
+
+// The served certificate, as any TLS client sees it.
+QByteArray servedCertificateDigest(quint16 port)
+{
+    QSslSocket socket;
+    socket.setPeerVerifyMode(QSslSocket::VerifyNone);
+    socket.connectToHostEncrypted(QStringLiteral("127.0.0.1"), port);
+    if (!socket.waitForEncrypted(5000))
+        return {};
+    const QByteArray digest = socket.peerCertificate().digest(QCryptographicHash::Sha256);
+    socket.abort();
+    return digest;
+}
+
+} // namespace
 
 class TestMainWindow : public QObject
 {
@@ -100,6 +150,265 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(again.kiosk, QStringLiteral("museum-2"), 5000);
         QTRY_COMPARE_WITH_TIMEOUT(window.kioskModel()->onlineCount(), 1, 5000);
         QCOMPARE(window.kioskModel()->rowCount(), 1); // its offline row came back to life
+    }
+
+    void resetAllReachesEveryKioskAndSummarizes()
+    {
+        ConsoleFixture console;
+        ServerSettings settings = console.server().settings();
+        settings.commandFreshnessSeconds = 3; // the offline kiosk times out within the test
+        QString error;
+        QVERIFY2(console.server().applySettings(settings, &error), qPrintable(error));
+        MainWindow window(console.services());
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QAbstractItemModelTester historyTester(window.commands()->history(),
+                                               QAbstractItemModelTester::FailureReportingMode::QtTest);
+
+        // The button leads the toolbar.
+        auto *toolBar = window.findChild<QToolBar *>(QStringLiteral("mainToolBar"));
+        QVERIFY(toolBar);
+        QCOMPARE(toolBar->actions().value(0), window.resetAllAction());
+        auto *button = toolBar->findChild<QToolButton *>(QStringLiteral("resetAllButton"));
+        QVERIFY(button && button->isVisible());
+
+        CommandKiosk lobby(console.url(), console.issue(QStringLiteral("lobby-1")));
+        CommandKiosk museum(console.url(), console.issue(QStringLiteral("museum-2")));
+        console.issue(QStringLiteral("cafe-3")); // known, never connects
+        lobby.open();
+        museum.open();
+        QTRY_COMPARE_WITH_TIMEOUT(window.kioskModel()->onlineCount(), 2, 5000);
+
+        // Cancelled: nothing is sent.
+        console.prompts.confirmAnswer = false;
+        QTest::mouseClick(button, Qt::LeftButton);
+        QCOMPARE(console.prompts.asked.value(0), QStringLiteral("Reset All Kiosks"));
+        QVERIFY2(console.prompts.texts.value(0).contains(QStringLiteral("Reset all 3 kiosks?")), qPrintable(console.prompts.texts.value(0)));
+        QVERIFY(console.prompts.texts.value(0).contains(QStringLiteral("2 online now")));
+        QVERIFY(console.prompts.texts.value(0).contains(QStringLiteral("1 known but offline")));
+        QTest::qWait(300);
+        QVERIFY(lobby.commands.isEmpty());
+        QCOMPARE(window.commands()->history()->rowCount(), 0);
+
+        console.prompts.confirmAnswer = true;
+        QTest::mouseClick(button, Qt::LeftButton);
+        auto *dialog = window.findChild<CommandProgressDialog *>(QStringLiteral("commandProgressDialog"));
+        QVERIFY(dialog && dialog->isVisible() && !dialog->isModal());
+        QCOMPARE(dialog->record().targetCount(), 3);
+        QAbstractItemModelTester targetTester(dialog->targetModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+
+        // Each kiosk receives the frame, acks, reconnects and reports done.
+        QTRY_COMPARE_WITH_TIMEOUT(lobby.commands.size(), 1, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(museum.commands.size(), 1, 5000);
+        QCOMPARE(lobby.commands.first().value(QStringLiteral("name")).toString(), QStringLiteral("reset"));
+        QCOMPARE(lobby.commands.first().value(QStringLiteral("id")).toString(), dialog->commandId());
+        QTRY_COMPARE_WITH_TIMEOUT(lobby.dones, 1, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(museum.dones, 1, 5000);
+        auto *summary = dialog->findChild<QLabel *>(QStringLiteral("commandSummary"));
+        QTRY_VERIFY_WITH_TIMEOUT(summary->text().contains(QStringLiteral("2 of 3 reset")), 5000);
+        QVERIFY2(summary->text().contains(QStringLiteral("In progress")), qPrintable(summary->text()));
+
+        // The kiosks table shows the state per kiosk.
+        const int lobbyRow = rowOfKiosk(window.kioskModel(), QStringLiteral("lobby-1"));
+        QVERIFY(lobbyRow >= 0);
+        QTRY_COMPARE(window.kioskModel()->index(lobbyRow, KioskTableModel::CommandStateColumn).data().toString(),
+                     QStringLiteral("Done"));
+        QVERIFY(window.kioskModel()->index(lobbyRow, KioskTableModel::LastCommandColumn).data().toString().startsWith(QStringLiteral("Reset")));
+
+        // The details list, per kiosk; the offline one is pending, then times out.
+        dialog->setDetailsVisible(true);
+        QVERIFY(dialog->findChild<QTableView *>(QStringLiteral("commandTargetTable"))->isVisible());
+        CommandTargetModel *targets = dialog->targetModel();
+        QCOMPARE(targets->rowCount(), 3);
+        QTRY_VERIFY_WITH_TIMEOUT(summary->text().contains(QStringLiteral("Finished")), 8000);
+        QVERIFY2(summary->text().contains(QStringLiteral("2 of 3 reset, 1 offline")), qPrintable(summary->text()));
+        QStringList states;
+        for (int row = 0; row < targets->rowCount(); ++row)
+            states.append(targets->targetAt(row).kiosk + QLatin1Char('=') + targets->targetAt(row).state);
+        states.sort();
+        QCOMPARE(states, (QStringList{QStringLiteral("cafe-3=timed_out"), QStringLiteral("lobby-1=done"),
+                                      QStringLiteral("museum-2=done")}));
+        QCOMPARE(dialog->findChild<QProgressBar *>(QStringLiteral("commandProgressBar"))->value(), 3);
+
+        // Commands page, status bar and activity log.
+        QCOMPARE(window.commands()->history()->rowCount(), 1);
+        QTRY_VERIFY(window.commands()->history()->index(0, CommandHistoryModel::OutcomeColumn).data().toString().contains(QStringLiteral("2 of 3 reset")));
+        QVERIFY(window.statusBar()->findChild<QLabel *>(QStringLiteral("statusCommand"))->text().contains(QStringLiteral("2 of 3 reset")));
+        QVERIFY(activityHas(console.server().activity(), ActivityEvent::Kind::ResetIssued, QStringLiteral("console window")));
+
+        // A reset from the command line (control channel) is logged alike
+        // and followed by the window.
+        const QJsonObject answer = console.admin().handle({{QStringLiteral("command"), QStringLiteral("command.issue")},
+                                                           {QStringLiteral("name"), QStringLiteral("reload")}});
+        QVERIFY(answer.value(QStringLiteral("ok")).toBool());
+        QVERIFY(activityHas(console.server().activity(), ActivityEvent::Kind::ReloadIssued, QStringLiteral("control channel")));
+        QTRY_COMPARE_WITH_TIMEOUT(window.commands()->history()->rowCount(), 2, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(lobby.commands.size(), 2, 5000);
+    }
+
+    void resetSelectedKiosk()
+    {
+        ConsoleFixture console;
+        MainWindow window(console.services());
+        window.show();
+        CommandKiosk lobby(console.url(), console.issue(QStringLiteral("lobby-1")));
+        CommandKiosk museum(console.url(), console.issue(QStringLiteral("museum-2")));
+        lobby.open();
+        museum.open();
+        QTRY_COMPARE_WITH_TIMEOUT(window.kioskModel()->onlineCount(), 2, 5000);
+        QVERIFY(!window.resetAction()->isEnabled());
+
+        QTableView *table = window.kiosksView()->table();
+        const int source = rowOfKiosk(window.kioskModel(), QStringLiteral("museum-2"));
+        table->selectRow(window.kiosksView()->filterModel()->mapFromSource(window.kioskModel()->index(source, 0)).row());
+        QVERIFY(window.resetAction()->isEnabled());
+        QVERIFY(window.reloadAction()->isEnabled());
+        QMenu *menu = window.kiosksView()->popupContextMenu(table->viewport()->mapToGlobal(QPoint(10, 10)));
+        QVERIFY(menu->actions().contains(window.resetAction()));
+        QVERIFY(menu->actions().contains(window.reloadAction()));
+        menu->close();
+
+        window.resetAction()->trigger();
+        QCOMPARE(console.prompts.asked.value(0), QStringLiteral("Reset Kiosks"));
+        QVERIFY(console.prompts.texts.value(0).startsWith(QStringLiteral("Reset museum-2?")));
+        auto *dialog = window.findChild<CommandProgressDialog *>(QStringLiteral("commandProgressDialog"));
+        QVERIFY(dialog);
+        QCOMPARE(dialog->windowTitle(), QStringLiteral("Reset museum-2"));
+        QTRY_COMPARE_WITH_TIMEOUT(museum.dones, 1, 5000);
+        auto *summary = dialog->findChild<QLabel *>(QStringLiteral("commandSummary"));
+        QTRY_VERIFY_WITH_TIMEOUT(summary->text().contains(QStringLiteral("Finished")), 5000);
+        QVERIFY2(summary->text().contains(QStringLiteral("1 of 1 reset")), qPrintable(summary->text()));
+        QTest::qWait(200);
+        QVERIFY(lobby.commands.isEmpty()); // only the selected kiosk
+        QCOMPARE(museum.commands.size(), 1);
+
+        // Reload on the same selection, and the Commands page opens it again.
+        table->selectRow(window.kiosksView()->filterModel()->mapFromSource(
+            window.kioskModel()->index(rowOfKiosk(window.kioskModel(), QStringLiteral("museum-2")), 0)).row());
+        window.reloadAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(museum.commands.size(), 2, 5000);
+        QCOMPARE(museum.commands.last().value(QStringLiteral("name")).toString(), QStringLiteral("reload"));
+        QCOMPARE(window.commands()->history()->rowCount(), 2);
+        const QString firstId = window.commands()->history()->idAt(1);
+        dialog->close();
+        QTRY_VERIFY(!window.commands()->progressDialog(firstId));
+        QVERIFY(window.commands()->openProgress(firstId));
+    }
+
+    void droppedKiosksAreAbnormalClosures()
+    {
+        ConsoleFixture console;
+        MainWindow window(console.services());
+        window.show();
+        QList<KioskClient *> kiosks;
+        for (int i = 0; i < 12; ++i) {
+            auto *kiosk = new KioskClient;
+            kiosk->open(console.url(), console.issue(QStringLiteral("hall-%1").arg(i)));
+            kiosks.append(kiosk);
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(window.kioskModel()->onlineCount(), 12, 5000);
+        for (KioskClient *kiosk : kiosks)
+            kiosk->socket.abort(); // no close frame: power or network lost
+        QTRY_COMPARE_WITH_TIMEOUT(window.kioskModel()->onlineCount(), 0, 5000);
+        QVERIFY(activityHas(console.server().activity(), ActivityEvent::Kind::KioskDisconnected, QStringLiteral("close code 1006")));
+        QVERIFY(!activityHas(console.server().activity(), ActivityEvent::Kind::KioskDisconnected, QStringLiteral("close code 1000")));
+        // The tray's burst detector counted them: the window says so.
+        QTRY_VERIFY_WITH_TIMEOUT(window.statusBar()->currentMessage().contains(QStringLiteral("kiosks dropped")), 3000);
+        qDeleteAll(kiosks);
+    }
+
+    void kioskSetupShowsTheServedCertificate()
+    {
+        ConsoleFixture console(50, ConsoleFixture::Transport::Tls);
+        QVERIFY(console.server().isTls());
+        MainWindow window(console.services());
+        window.show();
+        QVERIFY(window.statusBar()->findChild<QLabel *>(QStringLiteral("statusListenUrl"))->text().contains(QStringLiteral("wss://127.0.0.1:")));
+        QVERIFY(window.findChild<QLabel *>(QStringLiteral("plainBanner"))->isHidden());
+
+        // A pinned kiosk connects over wss:// and takes commands.
+        CommandKiosk kiosk(console.url(), console.issue(QStringLiteral("lobby-1")),
+                           [&console](QWebSocket *socket) { console.trustServedCertificate(socket); });
+        kiosk.open();
+        QTRY_COMPARE_WITH_TIMEOUT(window.kioskModel()->onlineCount(), 1, 5000);
+
+        window.kioskSetupAction()->trigger();
+        auto *setup = window.findChild<KioskSetupDialog *>(QStringLiteral("kioskSetupDialog"));
+        QVERIFY(setup && setup->isVisible());
+        const TlsFacts facts = console.server().tlsFacts();
+        QVERIFY(!facts.spkiSha256.isEmpty());
+        auto field = [setup](const char *name) { return setup->findChild<QLineEdit *>(QLatin1String(name))->text(); };
+        auto snippet = [setup](const char *name) { return setup->findChild<QPlainTextEdit *>(QLatin1String(name))->toPlainText(); };
+        QCOMPARE(field("spkiField"), facts.spkiSha256);
+        QCOMPARE(field("sha256Field"), facts.sha256Fingerprint);
+        QCOMPARE(field("kioskUrl"), console.url());
+        QCOMPARE(field("certificateFileField"), console.tlsStore().certificatePath());
+        QVERIFY(snippet("chromiumField").contains(QStringLiteral("--ignore-certificate-errors-spki-list=") + facts.spkiSha256));
+        QVERIFY(snippet("chromiumField").contains(QStringLiteral("https://kiosk.example/")));
+        QVERIFY(snippet("nodeField").contains(QStringLiteral("ca: fs.readFileSync")));
+        QVERIFY(setup->findChild<QLabel *>(QStringLiteral("certificateNames"))->text().contains(QStringLiteral("IP:127.0.0.1")));
+        QVERIFY(setup->findChild<QLabel *>(QStringLiteral("certificateValidity"))->text().contains(QStringLiteral("days left")));
+        setup->findChild<QToolButton *>(QStringLiteral("spkiFieldCopy"))->click();
+        QCOMPARE(QGuiApplication::clipboard()->text(), facts.spkiSha256);
+
+        // Regenerate: asks, serves a new certificate at once, shows its facts.
+        const QByteArray before = servedCertificateDigest(console.server().port());
+        QVERIFY(!before.isEmpty());
+        QCOMPARE(before, QSslCertificate::fromPath(console.tlsStore().certificatePath()).value(0).digest(QCryptographicHash::Sha256));
+        QTest::mouseClick(setup->findChild<QPushButton *>(QStringLiteral("regenerateButton")), Qt::LeftButton);
+        QCOMPARE(console.prompts.asked.last(), QStringLiteral("Regenerate Certificate"));
+        QVERIFY(console.prompts.errors.isEmpty());
+        const QByteArray after = servedCertificateDigest(console.server().port());
+        QVERIFY(!after.isEmpty());
+        QVERIFY(after != before);
+        QCOMPARE(after, QSslCertificate::fromPath(console.tlsStore().certificatePath()).value(0).digest(QCryptographicHash::Sha256));
+        QVERIFY(field("spkiField") != facts.spkiSha256);
+        QCOMPARE(field("spkiField"), console.server().tlsFacts().spkiSha256);
+        QVERIFY(window.statusBar()->findChild<QLabel *>(QStringLiteral("statusCertificate"))->text().contains(field("spkiField").left(8)));
+        QVERIFY(activityHas(console.server().activity(), ActivityEvent::Kind::CertificateChanged, field("spkiField")));
+        QCOMPARE(kiosk.welcomes, 1); // live sessions keep their connection
+
+        // Import: a PEM pair written from a fresh identity, then a bad file.
+        TlsIdentity imported;
+        QString error;
+        QVERIFY2(TlsCertificates::generate(TlsCertificates::defaultRequest(), &imported, &error), qPrintable(error));
+        QTemporaryDir files;
+        QFile certificate(files.filePath(QStringLiteral("console.pem")));
+        QFile key(files.filePath(QStringLiteral("console.key")));
+        QVERIFY(certificate.open(QIODevice::WriteOnly) && key.open(QIODevice::WriteOnly));
+        certificate.write(imported.certificatePem);
+        key.write(imported.privateKeyPem);
+        certificate.close();
+        key.close();
+        QVERIFY(setup->importFiles(certificate.fileName(), key.fileName(), {}));
+        QCOMPARE(servedCertificateDigest(console.server().port()),
+                 QSslCertificate::fromData(imported.certificatePem).value(0).digest(QCryptographicHash::Sha256));
+        QVERIFY(!setup->importFiles(key.fileName(), {}, {}));
+        QCOMPARE(console.prompts.errors.size(), 1);
+        QVERIFY(console.prompts.errors.first().startsWith(QStringLiteral("Import failed")));
+    }
+
+    void plainOnNetworkIsFlagged()
+    {
+        // The fixture listens on loopback: no warning there.
+        ConsoleFixture console;
+        MainWindow window(console.services());
+        window.show();
+        QVERIFY(!console.server().isPlainOnNetwork());
+        QVERIFY(window.findChild<QLabel *>(QStringLiteral("plainBanner"))->isHidden());
+        QVERIFY(window.statusBar()->findChild<QLabel *>(QStringLiteral("statusPlainWarning"))->isHidden());
+        QVERIFY(window.statusBar()->findChild<QLabel *>(QStringLiteral("statusListenUrl"))->text().contains(QStringLiteral("ws://127.0.0.1:")));
+        // Moved to all interfaces (a network address) without TLS: flagged.
+        ServerSettings settings = console.server().settings();
+        settings.listenAddress = QHostAddress::AnyIPv4;
+        QString error;
+        QVERIFY2(console.server().applySettings(settings, &error), qPrintable(error));
+        QVERIFY(console.server().isPlainOnNetwork());
+        QTRY_VERIFY(!window.findChild<QLabel *>(QStringLiteral("plainBanner"))->isHidden());
+        QVERIFY(!window.statusBar()->findChild<QLabel *>(QStringLiteral("statusPlainWarning"))->isHidden());
+        KioskSetupDialog *setup = window.openKioskSetup();
+        QVERIFY(!setup->findChild<QLabel *>(QStringLiteral("plainWarning"))->isHidden());
+        QVERIFY(!setup->findChild<QPushButton *>(QStringLiteral("regenerateButton"))->isEnabled());
     }
 
     void settingsApplyLive()
