@@ -305,13 +305,11 @@ bool KioskServer::applySettings(const ServerSettings &settings, QString *error)
     bool ok = false;
     bool restarted = false;
     QString reason;
-    QMetaObject::invokeMethod(
-        m_core,
-        [&] {
-            ok = m_core->applySettings(settings, &restarted, &reason);
-            m_port = m_core->port();
-            m_address = m_core->address();
-        });
+    runBlocking(m_core, [&] {
+        ok = m_core->applySettings(settings, &restarted, &reason);
+        m_port = m_core->port();
+        m_address = m_core->address();
+    });
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     if (!ok) {
         if (error)
