@@ -331,6 +331,8 @@ private Q_SLOTS:
                            [&console](QWebSocket *socket) { console.trustServedCertificate(socket); });
         kiosk.open();
         QTRY_COMPARE_WITH_TIMEOUT(window.kioskModel()->onlineCount(), 1, 5000);
+        // The server counts the session before the welcome reaches the client.
+        QTRY_COMPARE_WITH_TIMEOUT(kiosk.welcomes, 1, 5000);
 
         window.kioskSetupAction()->trigger();
         auto *setup = window.findChild<KioskSetupDialog *>(QStringLiteral("kioskSetupDialog"));
