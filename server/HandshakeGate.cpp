@@ -71,7 +71,7 @@ HandshakeGate::HandshakeGate(Authenticator *authenticator, QObject *parent)
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
         QList<QTcpSocket *> late;
         for (auto it = m_pending.cbegin(); it != m_pending.cend(); ++it) {
-            if (now - it.value() >= m_limits.headTimeoutMs)
+            if (now - it.value().acceptedAtMs >= m_limits.headTimeoutMs)
                 late.append(it.key());
         }
         for (QTcpSocket *socket : late)
@@ -190,10 +190,23 @@ void HandshakeGate::acceptPending()
         // reads; the rest waits in the kernel, so a client cannot make us
         // hold megabytes of header.
         socket->setReadBufferSize(m_limits.maxHeadBytes + Protocol::MaxRequestBodyBytes + 1);
-        m_pending.insert(socket, QDateTime::currentMSecsSinceEpoch());
+        const QString address = peerAddress(socket);
+        // Per-address cap before anything is read: one host cannot hold
+        // more than its share of heads and sessions (slow loris, floods).
+        const int fromAddress = m_pendingFrom.value(address) + (m_connectionsFrom ? m_connectionsFrom(address) : 0);
+        if (fromAddress >= m_limits.maxConnectionsPerAddress) {
+            AuthDecision busy;
+            busy.retryAfterSecs = 5;
+            refuse(socket, Refusal::TooManyConnectionsFromAddress, {}, &busy);
+            continue;
+        }
+        if (m_pending.size() >= m_limits.maxPendingHeads)
+            evictOldestPending();
+        m_pending.insert(socket, {QDateTime::currentMSecsSinceEpoch(), address});
+        ++m_pendingFrom[address];
         connect(socket, &QTcpSocket::readyRead, this, [this, socket] { inspect(socket); });
         connect(socket, &QTcpSocket::disconnected, this, [this, socket] {
-            m_pending.remove(socket);
+            release(socket);
             socket->deleteLater();
         });
         if (socket->bytesAvailable() > 0)
@@ -321,6 +334,12 @@ void HandshakeGate::handleUpgrade(QTcpSocket *socket, const HttpRequestHead &hea
         refuse(socket, decision.refusal, decision.detail, &decision);
         return;
     }
+    if (m_connectionsFor && m_connectionsFor(decision.claims.jti) >= m_limits.maxConnectionsPerToken) {
+        AuthDecision busy = decision;
+        busy.retryAfterSecs = 5;
+        refuse(socket, Refusal::TooManyConnectionsForToken, {}, &busy);
+        return;
+    }
     release(socket);
     Q_EMIT handshakeAccepted(socket, decision);
 }
@@ -412,9 +431,39 @@ void HandshakeGate::respond(QTcpSocket *socket, const HttpResponse &response, bo
     QTimer::singleShot(LingerMs, socket, [socket] { socket->abort(); });
 }
 
+void HandshakeGate::evictOldestPending()
+{
+    // Linear, but only at the cap, and the cap is small next to a flood's
+    // cost to the sender. Clients that send their head at once are young.
+    QTcpSocket *oldest = nullptr;
+    qint64 oldestAt = 0;
+    for (auto it = m_pending.cbegin(); it != m_pending.cend(); ++it) {
+        if (!oldest || it.value().acceptedAtMs < oldestAt) {
+            oldest = it.key();
+            oldestAt = it.value().acceptedAtMs;
+        }
+    }
+    if (!oldest)
+        return;
+    ++m_evictedHeads;
+    if (m_evictedHeads == 1 || m_evictedHeads % 1000 == 0)
+        qCWarning(lcGate).noquote() << "pending request heads at limits/max_pending_heads ("
+                                    << m_limits.maxPendingHeads << "); dropping the oldest ("
+                                    << m_evictedHeads << "dropped so far)";
+    release(oldest);
+    oldest->abort();
+    oldest->deleteLater();
+}
+
 void HandshakeGate::release(QTcpSocket *socket)
 {
-    m_pending.remove(socket);
+    const auto pending = m_pending.constFind(socket);
+    if (pending != m_pending.cend()) {
+        const auto count = m_pendingFrom.find(pending.value().address);
+        if (count != m_pendingFrom.end() && --count.value() <= 0)
+            m_pendingFrom.erase(count);
+        m_pending.erase(pending);
+    }
     disconnect(socket, nullptr, this, nullptr);
     socket->setReadBufferSize(0);
 }
