@@ -447,9 +447,9 @@ void HandshakeGate::evictOldestPending()
         return;
     ++m_evictedHeads;
     if (m_evictedHeads == 1 || m_evictedHeads % 1000 == 0)
-        qCWarning(lcGate).noquote() << "pending request heads at limits/max_pending_heads ("
-                                    << m_limits.maxPendingHeads << "); dropping the oldest ("
-                                    << m_evictedHeads << "dropped so far)";
+        qCWarning(lcGate).noquote() << QStringLiteral("%1 unfinished request heads (limits/max_pending_heads): "
+                                                      "dropping the oldest (%2 dropped so far)")
+                                           .arg(m_limits.maxPendingHeads).arg(m_evictedHeads);
     release(oldest);
     oldest->abort();
     oldest->deleteLater();

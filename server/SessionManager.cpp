@@ -197,10 +197,10 @@ bool SessionManager::spendMessageBudget(Session *session)
     session->budgetAtMs = now;
     if (session->messageBudget < 1.0) {
         ++m_rateLimited;
-        qCWarning(lcSession).noquote() << "kiosk" << session->info.kiosk << "session" << session->info.id
-                                       << "from" << session->info.address << "went over"
-                                       << m_limits.messagesPerSecond << "messages per second; closing it ("
-                                       << m_rateLimited << "so far)";
+        qCWarning(lcSession).noquote() << QStringLiteral("kiosk %1 session %2 from %3 went over %4 messages per "
+                                                         "second; closing it (%5 so far)")
+                                              .arg(session->info.kiosk, session->info.id, session->info.address)
+                                              .arg(m_limits.messagesPerSecond).arg(m_rateLimited);
         return false;
     }
     session->messageBudget -= 1.0;
@@ -212,10 +212,10 @@ bool SessionManager::dropIfSlowConsumer(Session *session)
     if (session->socket->bytesToWrite() <= m_limits.maxWriteBufferBytes)
         return false;
     ++m_slowConsumers;
-    qCWarning(lcSession).noquote() << "kiosk" << session->info.kiosk << "session" << session->info.id
-                                   << "from" << session->info.address << "left more than"
-                                   << m_limits.maxWriteBufferBytes << "bytes unread; dropping it ("
-                                   << m_slowConsumers << "so far)";
+    qCWarning(lcSession).noquote() << QStringLiteral("kiosk %1 session %2 from %3 left more than %4 bytes "
+                                                     "unread; dropping it (%5 so far)")
+                                          .arg(session->info.kiosk, session->info.id, session->info.address)
+                                          .arg(m_limits.maxWriteBufferBytes).arg(m_slowConsumers);
     // A close frame would queue behind the unread bytes: cut it off.
     session->closing = true;
     session->closeCode = int(CloseCode::PolicyViolation);
@@ -231,7 +231,7 @@ void SessionManager::onTextMessage(Session *session, const QString &text)
     session->info.lastSeenMs = m_clock->nowMs();
     QJsonParseError parseError{};
     const QJsonDocument document = QJsonDocument::fromJson(text.toUtf8(), &parseError);
-    auto reply = [session](const QString &error) {
+    auto reply = [this, session](const QString &error) {
         const QJsonObject message{{QStringLiteral("type"), QStringLiteral("error")},
                                   {QStringLiteral("error"), error}};
         session->socket->sendTextMessage(
