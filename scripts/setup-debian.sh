@@ -14,6 +14,8 @@ for option in "$@"; do
         # The real keychain (gnome-keyring in a private D-Bus session), Chromium
         # for browser tests and Node for the ws and Playwright clients.
         packages+=(gnome-keyring dbus dbus-bin chromium xvfb openssl)
+        # gdbus: tst_faults locks the test keyring through the Secret Service.
+        packages+=(libglib2.0-bin)
         command -v node >/dev/null 2>&1 || packages+=(nodejs)
         command -v npm >/dev/null 2>&1 || packages+=(npm)
         # Packaging checks: workflow YAML, desktop entry, AppStream, .ico.

@@ -41,6 +41,7 @@ private Q_SLOTS:
     void corruptedDatabaseStopsTheStart();
     void readOnlyDataDirectoryStopsTheStart();
     void portInUseStopsTheStart();
+    void lockedKeychainStopsTheStart(); // last: it leaves this run's keyring locked
 
 private:
     QStringList dataArgs() const { return {QStringLiteral("--data-dir"), m_data}; }
@@ -404,6 +405,33 @@ void TestFaults::portInUseStopsTheStart()
              server.log().constData());
     QVERIFY(!server.log().contains("ready:"));
     qInfo("port in use: %s", server.log().trimmed().split('\n').last().constData());
+}
+
+void TestFaults::lockedKeychainStopsTheStart()
+{
+    // Lock the login collection of this run's private gnome-keyring, as a
+    // screen lock or a timeout would. Nobody can answer the unlock prompt.
+    QProcess lock;
+    lock.start(QStringLiteral("gdbus"),
+               {QStringLiteral("call"), QStringLiteral("--session"), QStringLiteral("--dest"),
+                QStringLiteral("org.freedesktop.secrets"), QStringLiteral("--object-path"),
+                QStringLiteral("/org/freedesktop/secrets"), QStringLiteral("--method"),
+                QStringLiteral("org.freedesktop.Secret.Service.Lock"),
+                QStringLiteral("[\"/org/freedesktop/secrets/collection/login\"]")});
+    QVERIFY2(lock.waitForFinished(15000) && lock.exitCode() == 0, lock.readAllStandardError().constData());
+
+    // A new instance cannot create its key; one with keys cannot read them.
+    QTemporaryDir fresh;
+    for (const QString &data : {fresh.path(), m_dir.filePath(QStringLiteral("shared"))}) {
+        KioskGateProcess server({QStringLiteral("--data-dir"), data, QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0")});
+        QVERIFY(server.waitExit(60000));
+        QCOMPARE(server.exitCode(), 1);
+        QVERIFY2(server.log().contains("cannot start"), server.log().constData());
+        QVERIFY2(server.log().contains("locked"), server.log().constData());
+        QVERIFY2(server.log().contains("--insecure-file-secrets"), server.log().constData());
+        QVERIFY(!server.log().contains("ready:"));
+        qInfo("locked keychain: %s", server.log().trimmed().split('\n').last().constData());
+    }
 }
 
 QTEST_MAIN(TestFaults)
