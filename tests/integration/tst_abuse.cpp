@@ -454,6 +454,17 @@ void TestAbuse::connectionsPerTokenAndPerAddressAreCapped()
     open.takeFirst()->abort();
     QTRY_COMPARE_WITH_TIMEOUT(
         f.send(ServerFixture::upgrade("Authorization: Bearer " + shared + "\r\n"), attacker(9)).status(), 101, 5000);
+    // The cap follows settings applied while running (the console's path).
+    // Two sessions stay open: a cap of 2 refuses the next, a cap of 5 lets it in.
+    ServerSettings changed = f.server().settings();
+    QString error;
+    changed.maxConnectionsPerToken = 2;
+    QVERIFY2(f.server().applySettings(changed, &error), qPrintable(error));
+    QTRY_COMPARE_WITH_TIMEOUT(
+        f.send(ServerFixture::upgrade("Authorization: Bearer " + shared + "\r\n"), attacker(9)).status(), 429, 5000);
+    changed.maxConnectionsPerToken = 5;
+    QVERIFY2(f.server().applySettings(changed, &error), qPrintable(error));
+    QCOMPARE(f.send(ServerFixture::upgrade("Authorization: Bearer " + shared + "\r\n"), attacker(9)).status(), 101);
 
     // Per address: 20 unfinished heads and sessions from one host, then 429.
     QList<QTcpSocket *> heads;
