@@ -88,16 +88,22 @@ void SessionManager::adopt(QTcpSocket *socket, const AuthDecision &decision)
     m_server->handleConnection(socket);
 }
 
+namespace {
+// Keeps only positive counts, so the tables shrink as clients leave.
+void addCount(QHash<QString, int> *counts, const QString &key, int delta)
+{
+    const int next = counts->value(key) + delta;
+    if (next > 0)
+        counts->insert(key, next);
+    else
+        counts->remove(key);
+}
+} // namespace
+
 void SessionManager::countConnection(const QString &address, const QString &jti, int delta)
 {
-    for (auto *counts : {&m_perAddress, &m_perJti}) {
-        const QString &key = counts == &m_perAddress ? address : jti;
-        const int next = counts->value(key) + delta;
-        if (next > 0)
-            counts->insert(key, next);
-        else
-            counts->remove(key);
-    }
+    addCount(&m_perAddress, address, delta);
+    addCount(&m_perJti, jti, delta);
 }
 
 int SessionManager::connectionCount() const

@@ -50,10 +50,6 @@ public:
     /// The same, per client address and per token id (the gate's caps).
     int connectionsFrom(const QString &address) const { return m_perAddress.value(address); }
     int connectionsFor(const QString &jti) const { return m_perJti.value(jti); }
-    /// Sessions closed for going over the message rate, and dropped for
-    /// not reading (write buffer over its cap), since start.
-    qint64 rateLimitedCount() const { return m_rateLimited; }
-    qint64 slowConsumerCount() const { return m_slowConsumers; }
     QList<SessionInfo> snapshot() const;
 
     /// Closes every session authenticated with one of `jtis`; returns how many.
@@ -106,8 +102,8 @@ private:
     QMultiMap<qint64, Session *> m_expiries; // exp (secs) -> session
     QHash<QString, int> m_perAddress; // sessions + expected upgrades
     QHash<QString, int> m_perJti;
-    qint64 m_rateLimited = 0;
-    qint64 m_slowConsumers = 0;
+    qint64 m_rateLimited = 0;   // sessions closed for the message rate (logged)
+    qint64 m_slowConsumers = 0; // sessions dropped for the write buffer (logged)
 };
 
 } // namespace KioskGate
