@@ -25,6 +25,9 @@ namespace {
 // How long a refused client may take to read its answer before the socket
 // is torn down.
 constexpr int LingerMs = 5000;
+// At limits/max_pending_heads, an unfinished head at least this old is
+// dropped to make room; younger ones are not (see evictOldestPending).
+constexpr qint64 MinEvictAgeMs = 1000;
 
 // Half-closes the connection (FIN) while still reading from it.
 void shutdownSending(QTcpSocket *socket)
@@ -200,8 +203,10 @@ void HandshakeGate::acceptPending()
             refuse(socket, Refusal::TooManyConnectionsFromAddress, {}, &busy);
             continue;
         }
-        if (m_pending.size() >= m_limits.maxPendingHeads)
-            evictOldestPending();
+        if (m_pending.size() >= m_limits.maxPendingHeads && !evictOldestPending()) {
+            refuse(socket, Refusal::ServerFull, QStringLiteral("pending_heads"));
+            continue;
+        }
         m_pending.insert(socket, {QDateTime::currentMSecsSinceEpoch(), address});
         ++m_pendingFrom[address];
         connect(socket, &QTcpSocket::readyRead, this, [this, socket] { inspect(socket); });
@@ -431,10 +436,12 @@ void HandshakeGate::respond(QTcpSocket *socket, const HttpResponse &response, bo
     QTimer::singleShot(LingerMs, socket, [socket] { socket->abort(); });
 }
 
-void HandshakeGate::evictOldestPending()
+bool HandshakeGate::evictOldestPending()
 {
-    // Linear, but only at the cap, and the cap is small next to a flood's
-    // cost to the sender. Clients that send their head at once are young.
+    // Linear, but only at the cap. Clients that send their head at once are
+    // young; a head still unfinished after MinEvictAgeMs is a slow one. If
+    // even the oldest is young, this is a reconnect storm, not slow loris:
+    // the newcomer gets 503 and retries, the clients in progress stay.
     QTcpSocket *oldest = nullptr;
     qint64 oldestAt = 0;
     for (auto it = m_pending.cbegin(); it != m_pending.cend(); ++it) {
@@ -443,8 +450,8 @@ void HandshakeGate::evictOldestPending()
             oldestAt = it.value().acceptedAtMs;
         }
     }
-    if (!oldest)
-        return;
+    if (!oldest || QDateTime::currentMSecsSinceEpoch() - oldestAt < MinEvictAgeMs)
+        return false;
     ++m_evictedHeads;
     if (m_evictedHeads == 1 || m_evictedHeads % 1000 == 0)
         qCWarning(lcGate).noquote() << QStringLiteral("%1 unfinished request heads (limits/max_pending_heads): "
@@ -453,6 +460,7 @@ void HandshakeGate::evictOldestPending()
     release(oldest);
     oldest->abort();
     oldest->deleteLater();
+    return true;
 }
 
 void HandshakeGate::release(QTcpSocket *socket)

@@ -50,7 +50,7 @@ public:
         int maxHeadBytes = 8192;
         int headTimeoutMs = 10000;
         int listenBacklog = 4096;
-        int maxPendingHeads = 2000;
+        int maxPendingHeads = 10000;
         int maxConnectionsPerAddress = 1000;
         int maxConnectionsPerToken = 8;
     };
@@ -115,8 +115,9 @@ private:
                 const AuthDecision *decision = nullptr, const QByteArray &allow = "GET");
     void respond(QTcpSocket *socket, const HttpResponse &response, bool headOnly = false);
     void release(QTcpSocket *socket);
-    /// Makes room under limits/max_pending_heads by dropping the oldest head.
-    void evictOldestPending();
+    /// Makes room under limits/max_pending_heads by dropping the oldest
+    /// head, if it has waited long enough to be a slow one.
+    bool evictOldestPending();
 
     Authenticator *m_authenticator;
     QTcpServer *m_listener;

@@ -56,9 +56,10 @@ struct ServerSettings
     /// Sessions, upgrades and unfinished request heads per client address:
     /// beyond it 429. Generous: a whole site behind one NAT shares it.
     int maxConnectionsPerAddress = 1000;
-    /// Unfinished request heads in all; beyond it the oldest is dropped, so
-    /// a slow-loris flood cannot starve clients that send their head at once.
-    int maxPendingHeads = 2000;
+    /// Unfinished request heads in all; at the cap the oldest (if it has
+    /// waited 1 s or more) is dropped, so a slow-loris flood cannot starve
+    /// clients that send their head at once; otherwise the newcomer gets 503.
+    int maxPendingHeads = 10000;
     /// Bytes queued for one session that the kiosk has not read; beyond it
     /// the session is dropped (a slow consumer must not grow memory).
     int maxWriteBufferBytes = 1024 * 1024;

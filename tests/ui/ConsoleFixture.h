@@ -77,6 +77,7 @@ public:
         // The lag test runs 5,000 kiosks from one address, 50 per token.
         settings.maxConnectionsPerAddress = 20000;
         settings.maxConnectionsPerToken = 1000;
+        settings.maxPendingHeads = 20000;
         settings.tls = false; // the window's tests speak plain ws:// (TLS has its own tests)
         m_server = std::make_unique<KioskGate::KioskServer>(
             KioskGate::ServerCore::Config{settings, m_dir.filePath(QStringLiteral("kioskgate.db")), issuer,

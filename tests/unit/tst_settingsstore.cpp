@@ -22,7 +22,7 @@ private Q_SLOTS:
         QCOMPARE(s.messageBurst, 40);
         QCOMPARE(s.maxConnectionsPerToken, 8);
         QCOMPARE(s.maxConnectionsPerAddress, 1000);
-        QCOMPARE(s.maxPendingHeads, 2000);
+        QCOMPARE(s.maxPendingHeads, 10000);
         QCOMPARE(s.maxWriteBufferBytes, 1024 * 1024);
     }
 
