@@ -17,6 +17,8 @@ for option in "$@"; do
         # libFuzzer and the sanitizer runtimes for clang (scripts/fuzz.sh,
         # preset fuzz); gcc's own sanitizer runtimes come with build-essential.
         packages+=(clang-14 libclang-rt-14-dev)
+        # gdbus: tst_faults locks the test keyring through the Secret Service.
+        packages+=(libglib2.0-bin)
         command -v node >/dev/null 2>&1 || packages+=(nodejs)
         command -v npm >/dev/null 2>&1 || packages+=(npm)
         # Packaging checks: workflow YAML, desktop entry, AppStream, .ico.

@@ -25,6 +25,9 @@ namespace {
 // How long a refused client may take to read its answer before the socket
 // is torn down.
 constexpr int LingerMs = 5000;
+// At limits/max_pending_heads, an unfinished head at least this old is
+// dropped to make room; younger ones are not (see evictOldestPending).
+constexpr qint64 MinEvictAgeMs = 1000;
 
 // Half-closes the connection (FIN) while still reading from it.
 void shutdownSending(QTcpSocket *socket)
@@ -71,7 +74,7 @@ HandshakeGate::HandshakeGate(Authenticator *authenticator, QObject *parent)
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
         QList<QTcpSocket *> late;
         for (auto it = m_pending.cbegin(); it != m_pending.cend(); ++it) {
-            if (now - it.value() >= m_limits.headTimeoutMs)
+            if (now - it.value().acceptedAtMs >= m_limits.headTimeoutMs)
                 late.append(it.key());
         }
         for (QTcpSocket *socket : late)
@@ -190,10 +193,25 @@ void HandshakeGate::acceptPending()
         // reads; the rest waits in the kernel, so a client cannot make us
         // hold megabytes of header.
         socket->setReadBufferSize(m_limits.maxHeadBytes + Protocol::MaxRequestBodyBytes + 1);
-        m_pending.insert(socket, QDateTime::currentMSecsSinceEpoch());
+        const QString address = peerAddress(socket);
+        // Per-address cap before anything is read: one host cannot hold
+        // more than its share of heads and sessions (slow loris, floods).
+        const int fromAddress = m_pendingFrom.value(address) + (m_connectionsFrom ? m_connectionsFrom(address) : 0);
+        if (fromAddress >= m_limits.maxConnectionsPerAddress) {
+            AuthDecision busy;
+            busy.retryAfterSecs = 5;
+            refuse(socket, Refusal::TooManyConnectionsFromAddress, {}, &busy);
+            continue;
+        }
+        if (m_pending.size() >= m_limits.maxPendingHeads && !evictOldestPending()) {
+            refuse(socket, Refusal::ServerFull, QStringLiteral("pending_heads"));
+            continue;
+        }
+        m_pending.insert(socket, {QDateTime::currentMSecsSinceEpoch(), address});
+        ++m_pendingFrom[address];
         connect(socket, &QTcpSocket::readyRead, this, [this, socket] { inspect(socket); });
         connect(socket, &QTcpSocket::disconnected, this, [this, socket] {
-            m_pending.remove(socket);
+            release(socket);
             socket->deleteLater();
         });
         if (socket->bytesAvailable() > 0)
@@ -321,6 +339,12 @@ void HandshakeGate::handleUpgrade(QTcpSocket *socket, const HttpRequestHead &hea
         refuse(socket, decision.refusal, decision.detail, &decision);
         return;
     }
+    if (m_connectionsFor && m_connectionsFor(decision.claims.jti) >= m_limits.maxConnectionsPerToken) {
+        AuthDecision busy = decision;
+        busy.retryAfterSecs = 5;
+        refuse(socket, Refusal::TooManyConnectionsForToken, {}, &busy);
+        return;
+    }
     release(socket);
     Q_EMIT handshakeAccepted(socket, decision);
 }
@@ -412,9 +436,42 @@ void HandshakeGate::respond(QTcpSocket *socket, const HttpResponse &response, bo
     QTimer::singleShot(LingerMs, socket, [socket] { socket->abort(); });
 }
 
+bool HandshakeGate::evictOldestPending()
+{
+    // Linear, but only at the cap. Clients that send their head at once are
+    // young; a head still unfinished after MinEvictAgeMs is a slow one. If
+    // even the oldest is young, this is a reconnect storm, not slow loris:
+    // the newcomer gets 503 and retries, the clients in progress stay.
+    QTcpSocket *oldest = nullptr;
+    qint64 oldestAt = 0;
+    for (auto it = m_pending.cbegin(); it != m_pending.cend(); ++it) {
+        if (!oldest || it.value().acceptedAtMs < oldestAt) {
+            oldest = it.key();
+            oldestAt = it.value().acceptedAtMs;
+        }
+    }
+    if (!oldest || QDateTime::currentMSecsSinceEpoch() - oldestAt < MinEvictAgeMs)
+        return false;
+    ++m_evictedHeads;
+    if (m_evictedHeads == 1 || m_evictedHeads % 1000 == 0)
+        qCWarning(lcGate).noquote() << QStringLiteral("%1 unfinished request heads (limits/max_pending_heads): "
+                                                      "dropping the oldest (%2 dropped so far)")
+                                           .arg(m_limits.maxPendingHeads).arg(m_evictedHeads);
+    release(oldest);
+    oldest->abort();
+    oldest->deleteLater();
+    return true;
+}
+
 void HandshakeGate::release(QTcpSocket *socket)
 {
-    m_pending.remove(socket);
+    const auto pending = m_pending.constFind(socket);
+    if (pending != m_pending.cend()) {
+        const auto count = m_pendingFrom.find(pending.value().address);
+        if (count != m_pendingFrom.end() && --count.value() <= 0)
+            m_pendingFrom.erase(count);
+        m_pending.erase(pending);
+    }
     disconnect(socket, nullptr, this, nullptr);
     socket->setReadBufferSize(0);
 }

@@ -50,6 +50,9 @@ public:
         int maxHeadBytes = 8192;
         int headTimeoutMs = 10000;
         int listenBacklog = 4096;
+        int maxPendingHeads = 10000;
+        int maxConnectionsPerAddress = 1000;
+        int maxConnectionsPerToken = 8;
     };
 
     HandshakeGate(Authenticator *authenticator, QObject *parent = nullptr);
@@ -58,6 +61,15 @@ public:
     void setLimits(const Limits &limits) { m_limits = limits; }
     /// Asked before authenticating an upgrade; true answers 503.
     void setCapacityProbe(std::function<bool()> atCapacity) { m_atCapacity = std::move(atCapacity); }
+    /// Live sessions and upgrades in flight, per client address and per
+    /// token id: what the per-address and per-token caps count besides the
+    /// gate's own unfinished heads.
+    void setConnectionCounters(std::function<int(const QString &address)> byAddress,
+                               std::function<int(const QString &jti)> byJti)
+    {
+        m_connectionsFrom = std::move(byAddress);
+        m_connectionsFor = std::move(byJti);
+    }
     /// Serves `method` requests for `path` on the same port. Other methods
     /// on a known path get 405 with an Allow header listing the registered
     /// ones in registration order. A POST may carry a body of at most
@@ -103,6 +115,9 @@ private:
                 const AuthDecision *decision = nullptr, const QByteArray &allow = "GET");
     void respond(QTcpSocket *socket, const HttpResponse &response, bool headOnly = false);
     void release(QTcpSocket *socket);
+    /// Makes room under limits/max_pending_heads by dropping the oldest
+    /// head, if it has waited long enough to be a slow one.
+    bool evictOldestPending();
 
     Authenticator *m_authenticator;
     QTcpServer *m_listener;
@@ -111,7 +126,16 @@ private:
     std::function<bool()> m_atCapacity;
     // path -> (method, handler), in registration order
     QHash<QByteArray, QList<QPair<QByteArray, HttpHandler>>> m_routes;
-    QHash<QTcpSocket *, qint64> m_pending; // socket -> accepted at (ms)
+    std::function<int(const QString &)> m_connectionsFrom;
+    std::function<int(const QString &)> m_connectionsFor;
+    struct Pending
+    {
+        qint64 acceptedAtMs = 0;
+        QString address;
+    };
+    QHash<QTcpSocket *, Pending> m_pending;
+    QHash<QString, int> m_pendingFrom; // address -> unfinished heads
+    qint64 m_evictedHeads = 0;
 };
 
 /// `origin` made safe for logs: at most 200 printable ASCII characters.

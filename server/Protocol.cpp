@@ -36,7 +36,9 @@ int httpStatus(Refusal refusal)
     case Refusal::LengthRequired: return 411;
     case Refusal::BodyTooLarge: return 413;
     case Refusal::TooManyFailures:
-    case Refusal::TooManyTickets: return 429;
+    case Refusal::TooManyTickets:
+    case Refusal::TooManyConnectionsForToken:
+    case Refusal::TooManyConnectionsFromAddress: return 429;
     case Refusal::HeadTooLarge: return 431;
     case Refusal::ServerFull: return 503;
     }
@@ -66,6 +68,8 @@ QString refusalCode(Refusal refusal)
     case Refusal::BodyTooLarge: return QStringLiteral("body_too_large");
     case Refusal::TooManyFailures: return QStringLiteral("too_many_failures");
     case Refusal::TooManyTickets: return QStringLiteral("too_many_tickets");
+    case Refusal::TooManyConnectionsForToken: return QStringLiteral("too_many_connections_for_token");
+    case Refusal::TooManyConnectionsFromAddress: return QStringLiteral("too_many_connections_from_address");
     case Refusal::HeadTooLarge: return QStringLiteral("request_head_too_large");
     case Refusal::ServerFull: return QStringLiteral("server_full");
     }

@@ -80,6 +80,8 @@ enum class Refusal {
     BodyTooLarge,          ///< 413 a request body over MaxRequestBodyBytes
     TooManyFailures,       ///< 429 failure budget of the address spent
     TooManyTickets,        ///< 429 too many unused tickets for one token
+    TooManyConnectionsForToken,   ///< 429 limits/max_connections_per_token reached
+    TooManyConnectionsFromAddress, ///< 429 limits/max_connections_per_address reached
     HeadTooLarge,          ///< 431 request head over the size cap
     ServerFull,            ///< 503 at the connection cap
 };

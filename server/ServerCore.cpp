@@ -21,6 +21,22 @@
 
 namespace KioskGate {
 
+namespace {
+
+SessionManager::Limits sessionLimits(const ServerSettings &s)
+{
+    return {s.maxFrameBytes, s.maxMessageBytes, s.heartbeatIntervalMs, s.heartbeatMissesAllowed,
+            s.messagesPerSecond, s.messageBurst, s.maxWriteBufferBytes};
+}
+
+HandshakeGate::Limits gateLimits(const ServerSettings &s)
+{
+    return {s.maxHeadBytes, s.headTimeoutMs, s.listenBacklog, s.maxPendingHeads, s.maxConnectionsPerAddress,
+            s.maxConnectionsPerToken};
+}
+
+} // namespace
+
 ServerCore::ServerCore(Config config, const SigningKeyRing *keys, const Clock *clock)
     : m_config(std::move(config)), m_keys(keys), m_clock(clock), m_feed(new SessionFeed(this))
 {
@@ -57,8 +73,7 @@ bool ServerCore::start(QString *error)
     m_authenticator->setTicketRedeemer(m_tickets);
 
     m_sessions = new SessionManager(m_clock, this);
-    m_sessions->setLimits({s.maxFrameBytes, s.maxMessageBytes, s.heartbeatIntervalMs,
-                           s.heartbeatMissesAllowed});
+    m_sessions->setLimits(sessionLimits(s));
     connect(m_sessions, &SessionManager::sessionOpened, this, [this](const SessionInfo &session) {
         m_statusCache->recordUse(session.jti, session.address, session.connectedAtMs / 1000);
         m_feed->recordOpened(session);
@@ -74,7 +89,10 @@ bool ServerCore::start(QString *error)
     connect(m_sessions, &SessionManager::sessionUpdated, m_feed, &SessionFeed::recordUpdated);
 
     m_gate = new HandshakeGate(m_authenticator.get(), this);
-    m_gate->setLimits({s.maxHeadBytes, s.headTimeoutMs, s.listenBacklog});
+    m_gate->setLimits(gateLimits(s));
+    m_gate->setConnectionCounters(
+        [this](const QString &address) { return m_sessions->connectionsFrom(address); },
+        [this](const QString &jti) { return m_sessions->connectionsFor(jti); });
     m_gate->setCapacityProbe([this] {
         return m_sessions->connectionCount() >= m_config.settings.maxConnections;
     });
@@ -273,9 +291,8 @@ bool ServerCore::applySettings(const ServerSettings &next, bool *listenerRestart
     m_origins->setAllowedOrigins(next.allowedOrigins, nullptr); // validated above
     m_authenticator->setAllowNonBrowserClients(next.allowNonBrowserClients);
     m_authenticator->setAllowQueryToken(next.allowQueryToken);
-    m_sessions->setLimits({next.maxFrameBytes, next.maxMessageBytes, next.heartbeatIntervalMs,
-                           next.heartbeatMissesAllowed});
-    m_gate->setLimits({next.maxHeadBytes, next.headTimeoutMs, next.listenBacklog});
+    m_sessions->setLimits(sessionLimits(next));
+    m_gate->setLimits(gateLimits(next));
     if (m_commands)
         m_commands->setFreshnessMs(qint64(next.commandFreshnessSeconds) * 1000); // new commands only
     // TLS on/off and the certificate are not switched live (tls.reload does

@@ -44,6 +44,26 @@ struct ServerSettings
     int maxFrameBytes = 64 * 1024;
     int maxMessageBytes = 64 * 1024;
 
+    /// Abuse limits (docs/security.md#limits). A kiosk sends a few messages
+    /// a minute; a session over `messagesPerSecond` (token bucket of
+    /// `messageBurst`, counted per frame) is closed with 1008.
+    int messagesPerSecond = 20;
+    int messageBurst = 40;
+    /// Live sessions plus upgrades in flight per token (jti): beyond it 429.
+    /// A kiosk needs one; a few more cover reconnects before the old
+    /// session's heartbeat runs out, and a second tab.
+    int maxConnectionsPerToken = 8;
+    /// Sessions, upgrades and unfinished request heads per client address:
+    /// beyond it 429. Generous: a whole site behind one NAT shares it.
+    int maxConnectionsPerAddress = 1000;
+    /// Unfinished request heads in all; at the cap the oldest (if it has
+    /// waited 1 s or more) is dropped, so a slow-loris flood cannot starve
+    /// clients that send their head at once; otherwise the newcomer gets 503.
+    int maxPendingHeads = 10000;
+    /// Bytes queued for one session that the kiosk has not read; beyond it
+    /// the session is dropped (a slow consumer must not grow memory).
+    int maxWriteBufferBytes = 1024 * 1024;
+
     /// Ping interval; a kiosk that has not answered for
     /// `heartbeatMissesAllowed` intervals is dropped.
     int heartbeatIntervalMs = 15000;

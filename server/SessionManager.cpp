@@ -33,6 +33,8 @@ struct SessionManager::Session
     bool closeFrameReceived = false;
     int closeCode = 0;
     QString closeReason;
+    double messageBudget = 0; // token bucket (limits/messages_per_second)
+    qint64 budgetAtMs = 0;
 };
 
 SessionManager::SessionManager(const Clock *clock, QObject *parent)
@@ -76,10 +78,34 @@ QString SessionManager::peerKey(const QHostAddress &address, quint16 port)
 void SessionManager::adopt(QTcpSocket *socket, const AuthDecision &decision)
 {
     const QString key = peerKey(socket->peerAddress(), socket->peerPort());
+    const QString address = peerAddressText(socket->peerAddress());
+    const QString jti = decision.claims.jti;
     m_expected.insert(key, decision);
+    countConnection(address, jti, +1);
     // If the upgrade never completes, forget the expectation with the socket.
-    connect(socket, &QTcpSocket::disconnected, this, [this, key] { m_expected.remove(key); });
+    connect(socket, &QTcpSocket::disconnected, this, [this, key, address, jti] {
+        if (m_expected.remove(key) > 0)
+            countConnection(address, jti, -1);
+    });
     m_server->handleConnection(socket);
+}
+
+namespace {
+// Keeps only positive counts, so the tables shrink as clients leave.
+void addCount(QHash<QString, int> *counts, const QString &key, int delta)
+{
+    const int next = counts->value(key) + delta;
+    if (next > 0)
+        counts->insert(key, next);
+    else
+        counts->remove(key);
+}
+} // namespace
+
+void SessionManager::countConnection(const QString &address, const QString &jti, int delta)
+{
+    addCount(&m_perAddress, address, delta);
+    addCount(&m_perJti, jti, delta);
 }
 
 int SessionManager::connectionCount() const
@@ -131,11 +157,21 @@ void SessionManager::openSession(QWebSocket *socket)
     info.connectedAtMs = m_clock->nowMs();
     info.lastSeenMs = info.connectedAtMs;
     info.expiresAt = decision.claims.expiresAt;
+    session->messageBudget = m_limits.messageBurst;
+    session->budgetAtMs = info.connectedAtMs;
     m_sessions.insert(socket, session);
     m_byKiosk.insert(info.kiosk, session);
     if (info.expiresAt > 0)
         m_expiries.insert(info.expiresAt, session);
 
+    // The rate counts frames, not messages: a flood of tiny continuation
+    // frames never completes a message but costs as much to parse.
+    auto spend = [this, session] {
+        if (!spendMessageBudget(session))
+            closeSession(session, CloseCode::PolicyViolation, QStringLiteral("message rate limit exceeded"));
+    };
+    connect(socket, &QWebSocket::textFrameReceived, this, [spend](const QString &, bool) { spend(); });
+    connect(socket, &QWebSocket::binaryFrameReceived, this, [spend](const QByteArray &, bool) { spend(); });
     connect(socket, &QWebSocket::textMessageReceived, this,
             [this, session](const QString &text) { onTextMessage(session, text); });
     connect(socket, &QWebSocket::binaryMessageReceived, this, [this, session](const QByteArray &) {
@@ -160,16 +196,56 @@ void SessionManager::openSession(QWebSocket *socket)
     Q_EMIT sessionOpened(info);
 }
 
+bool SessionManager::spendMessageBudget(Session *session)
+{
+    if (session->closing)
+        return true; // already on its way out; closing again changes nothing
+    const qint64 now = m_clock->nowMs();
+    const double refill = double(now - session->budgetAtMs) * m_limits.messagesPerSecond / 1000.0;
+    session->messageBudget = qMin<double>(m_limits.messageBurst, session->messageBudget + qMax(0.0, refill));
+    session->budgetAtMs = now;
+    if (session->messageBudget < 1.0) {
+        ++m_rateLimited;
+        qCWarning(lcSession).noquote() << QStringLiteral("kiosk %1 session %2 from %3 went over %4 messages per "
+                                                         "second; closing it (%5 so far)")
+                                              .arg(session->info.kiosk, session->info.id, session->info.address)
+                                              .arg(m_limits.messagesPerSecond).arg(m_rateLimited);
+        return false;
+    }
+    session->messageBudget -= 1.0;
+    return true;
+}
+
+bool SessionManager::dropIfSlowConsumer(Session *session)
+{
+    if (session->socket->bytesToWrite() <= m_limits.maxWriteBufferBytes)
+        return false;
+    ++m_slowConsumers;
+    qCWarning(lcSession).noquote() << QStringLiteral("kiosk %1 session %2 from %3 left more than %4 bytes "
+                                                     "unread; dropping it (%5 so far)")
+                                          .arg(session->info.kiosk, session->info.id, session->info.address)
+                                          .arg(m_limits.maxWriteBufferBytes).arg(m_slowConsumers);
+    // A close frame would queue behind the unread bytes: cut it off.
+    session->closing = true;
+    session->closeCode = int(CloseCode::PolicyViolation);
+    session->closeReason = QStringLiteral("write buffer over limit");
+    session->socket->abort();
+    return true;
+}
+
 void SessionManager::onTextMessage(Session *session, const QString &text)
 {
+    if (session->closing)
+        return; // e.g. over the rate limit: no more replies
     session->info.lastSeenMs = m_clock->nowMs();
     QJsonParseError parseError{};
     const QJsonDocument document = QJsonDocument::fromJson(text.toUtf8(), &parseError);
-    auto reply = [session](const QString &error) {
+    auto reply = [this, session](const QString &error) {
         const QJsonObject message{{QStringLiteral("type"), QStringLiteral("error")},
                                   {QStringLiteral("error"), error}};
         session->socket->sendTextMessage(
             QString::fromUtf8(QJsonDocument(message).toJson(QJsonDocument::Compact)));
+        dropIfSlowConsumer(session);
     };
     if (parseError.error != QJsonParseError::NoError || !document.isObject()) {
         reply(QStringLiteral("malformed_message"));
@@ -277,6 +353,7 @@ void SessionManager::dropSession(Session *session)
     if (!m_sessions.remove(socket))
         return;
     m_byKiosk.remove(session->info.kiosk, session);
+    countConnection(session->info.address, session->info.jti, -1);
     if (session->info.expiresAt > 0)
         m_expiries.remove(session->info.expiresAt, session);
     // QWebSocket reports 1000 (its default) for a connection cut without a
@@ -295,7 +372,8 @@ void SessionManager::dropSession(Session *session)
                                 << "disconnected, code" << code;
     Q_EMIT sessionClosed(session->info, code, reason);
     // Abort before deleting: a QWebSocket deleted with unsent data can leave
-    // its QTcpSocket behind (QT-NOTES).
+    // its QTcpSocket behind (QT-NOTES). No slot may see `session` again.
+    disconnect(socket, nullptr, this, nullptr);
     socket->abort();
     socket->deleteLater();
     delete session;
@@ -322,6 +400,14 @@ void SessionManager::heartbeat()
 
 void SessionManager::expireTokens()
 {
+    // Also the slow-consumer sweep: whoever queued the frames (commands,
+    // replies, pings), a kiosk that stops reading is found within 200 ms.
+    const auto sessions = m_sessions.values();
+    for (Session *session : sessions) {
+        if (!session->closing) // a closing one is aborted within CloseGraceMs anyway
+            dropIfSlowConsumer(session);
+    }
+
     const qint64 nowSecs = m_clock->nowSecs();
     QList<Session *> expired;
     for (auto it = m_expiries.cbegin(); it != m_expiries.cend() && it.key() <= nowSecs; ++it)

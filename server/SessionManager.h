@@ -31,6 +31,9 @@ public:
         int maxMessageBytes = 64 * 1024;
         int heartbeatIntervalMs = 15000;
         int heartbeatMissesAllowed = 2;
+        int messagesPerSecond = 20;
+        int messageBurst = 40;
+        int maxWriteBufferBytes = 1024 * 1024;
     };
 
     explicit SessionManager(const Clock *clock, QObject *parent = nullptr);
@@ -44,6 +47,9 @@ public:
 
     /// Sessions plus upgrades in flight: what the connection cap counts.
     int connectionCount() const;
+    /// The same, per client address and per token id (the gate's caps).
+    int connectionsFrom(const QString &address) const { return m_perAddress.value(address); }
+    int connectionsFor(const QString &jti) const { return m_perJti.value(jti); }
     QList<SessionInfo> snapshot() const;
 
     /// Closes every session authenticated with one of `jtis`; returns how many.
@@ -78,6 +84,11 @@ private:
     void dropSession(Session *session);
     void heartbeat();
     void expireTokens();
+    /// Token bucket per session, spent per frame; false once it is empty.
+    bool spendMessageBudget(Session *session);
+    /// Drops `session` if the kiosk left more than the cap unread.
+    bool dropIfSlowConsumer(Session *session);
+    void countConnection(const QString &address, const QString &jti, int delta);
     static QString peerKey(const QHostAddress &address, quint16 port);
 
     const Clock *m_clock;
@@ -89,6 +100,10 @@ private:
     QHash<QWebSocket *, Session *> m_sessions;
     QMultiHash<QString, Session *> m_byKiosk; // commands go to kiosks by name
     QMultiMap<qint64, Session *> m_expiries; // exp (secs) -> session
+    QHash<QString, int> m_perAddress; // sessions + expected upgrades
+    QHash<QString, int> m_perJti;
+    qint64 m_rateLimited = 0;   // sessions closed for the message rate (logged)
+    qint64 m_slowConsumers = 0; // sessions dropped for the write buffer (logged)
 };
 
 } // namespace KioskGate

@@ -96,6 +96,14 @@ public:
         return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -1;
     }
 
+    /// SIGKILL (kill -9): no shutdown code runs, as in a crash or power cut.
+    void kill()
+    {
+        m_process.kill();
+        m_process.waitForFinished(10000);
+        m_log += m_process.readAll();
+    }
+
     bool waitExit(int timeoutMs)
     {
         QElapsedTimer timer;

@@ -85,6 +85,10 @@ public:
         settings.allowedOrigins = {QString::fromLatin1(Origin)};
         settings.failureBurst = 100000;
         settings.maxConnections = 20000;
+        // The lag test runs 5,000 kiosks from one address, 50 per token.
+        settings.maxConnectionsPerAddress = 20000;
+        settings.maxConnectionsPerToken = 1000;
+        settings.maxPendingHeads = 20000;
         settings.tls = transport == Transport::Tls;
         m_tlsStore = std::make_unique<KioskGate::TlsCertificateStore>(&m_secrets, m_dir.path(),
                                                                       m_registry.instanceId(), &m_clock);
