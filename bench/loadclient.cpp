@@ -55,6 +55,7 @@ struct Options
     int serverPid = 0;
     int sourceAddresses = 32; // 127.0.0.2.. spreads ephemeral ports
     int timeoutMs = 60000;
+    int holdMs = 0; // keep the fleet connected this long at the end (diagnostics)
 };
 
 enum class State { Connecting, Handshaking, Open, Failed, Closed };
@@ -486,6 +487,7 @@ int main(int argc, char **argv)
         else if (k == "--trigger-http") opt.triggerHttp = v;
         else if (k == "--server-pid") opt.serverPid = std::atoi(v.c_str());
         else if (k == "--timeout-ms") opt.timeoutMs = std::atoi(v.c_str());
+        else if (k == "--hold-ms") opt.holdMs = std::atoi(v.c_str());
         else { fprintf(stderr, "unknown option %s\n", k.c_str()); return 2; }
     }
     if (opt.token.empty()) { fprintf(stderr, "--token-file is required\n"); return 2; }
@@ -536,6 +538,14 @@ int main(int argc, char **argv)
     std::vector<double> delivery;
     pid_t triggerPid = -1;
     if (!opt.trigger.empty() || !opt.triggerHttp.empty()) {
+        // Commands delivered on connect (still fresh from an earlier run)
+        // are not this broadcast.
+        for (Conn &c : f.conns)
+            c.commandAtMs = 0;
+        f.commandsReceived = 0;
+        f.acksSent = 0;
+        f.firstCommandMs = 0;
+        f.lastCommandMs = 0;
         broadcastStart = nowMs();
         if (!opt.trigger.empty())
             triggerPid = spawnShell(opt.trigger);
@@ -565,6 +575,7 @@ int main(int argc, char **argv)
     connectRange(f, 0, storm, storm, &stormLatencies, &stormCompletions);
     const int stormFailures = f.failed - failedBeforeStorm;
 
+    idle(f, opt.holdMs);
     for (Conn &c : f.conns)
         closeConn(f, c, State::Closed);
 

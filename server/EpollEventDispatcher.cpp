@@ -10,7 +10,9 @@
 #include <QSocketNotifier>
 #include <QTimerEvent>
 
+#include <algorithm>
 #include <cerrno>
+#include <limits>
 #include <ctime>
 #include <poll.h>
 #include <sys/epoll.h>
@@ -24,6 +26,11 @@ namespace {
 constexpr int MaxEventsPerPass = 512;
 constexpr qint64 NsPerMs = 1'000'000;
 constexpr qint64 NsPerSec = 1'000'000'000;
+
+int clampToInt(qint64 value)
+{
+    return int(std::clamp<qint64>(value, 0, std::numeric_limits<int>::max()));
+}
 
 qint64 monotonicNs()
 {
@@ -235,7 +242,7 @@ QList<QAbstractEventDispatcher::TimerInfo> EpollEventDispatcher::registeredTimer
     for (auto o = range.first; o != range.second; ++o) {
         const Timer &timer = *m_timers.at(o->second);
         const qint64 ms = timer.type == Qt::VeryCoarseTimer ? timer.intervalMs * 1000 : timer.intervalMs;
-        list.append(TimerInfo(timer.id, int(qMin<qint64>(ms, INT_MAX)), timer.type));
+        list.append(TimerInfo(timer.id, clampToInt(ms), timer.type));
     }
     return list;
 }
@@ -245,7 +252,7 @@ int EpollEventDispatcher::remainingTime(int timerId)
     const auto it = m_timers.find(timerId);
     if (it == m_timers.end())
         return -1;
-    return int(qBound<qint64>(0, it->second->deadlineMs - nowMs(), INT_MAX));
+    return clampToInt(it->second->deadlineMs - nowMs());
 }
 
 int EpollEventDispatcher::nextTimeoutMs(qint64 now) const
@@ -255,7 +262,7 @@ int EpollEventDispatcher::nextTimeoutMs(qint64 now) const
     for (const auto &entry : m_schedule) {
         if (entry.second->inTimerEvent)
             continue;
-        return int(qBound<qint64>(0, entry.first.first - now, INT_MAX));
+        return clampToInt(entry.first.first - now);
     }
     return -1;
 }

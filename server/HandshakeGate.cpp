@@ -25,6 +25,8 @@ namespace {
 // How long a refused client may take to read its answer before the socket
 // is torn down.
 constexpr int LingerMs = 5000;
+// Retry interval of accept() after it failed (out of file descriptors).
+constexpr int AcceptRetryMs = 1000;
 
 // Half-closes the connection (FIN) while still reading from it.
 void shutdownSending(QTcpSocket *socket)
@@ -87,12 +89,34 @@ void HandshakeGate::attachListener()
     connect(m_listener, &QTcpServer::pendingConnectionAvailable, this, &HandshakeGate::acceptPending);
     connect(m_listener, &QTcpServer::acceptError, this, [this](QAbstractSocket::SocketError error) {
         // QTcpServer stops accepting for good after a hard accept() error
-        // (e.g. out of file descriptors); resume once the pressure may be gone.
-        qCWarning(lcGate) << "accept failed:" << error << m_listener->errorString()
-                          << "- pausing accepts for 1 s";
+        // (out of file descriptors: EMFILE/ENFILE). The pending connection
+        // stays readable, so retrying at once would spin: pause, retry on a
+        // timer, and log once per episode (not once per retry).
+        if (m_acceptFailingSinceMs == 0) {
+            m_acceptFailingSinceMs = QDateTime::currentMSecsSinceEpoch();
+            m_acceptRetries = 0;
+            qCWarning(lcGate).noquote()
+                << "accept failed:" << m_listener->errorString() << QStringLiteral("(%1)").arg(int(error))
+                << QStringLiteral("- out of file descriptors? pausing accepts, retrying every %1 ms")
+                       .arg(AcceptRetryMs);
+        }
+        ++m_acceptRetries;
         m_listener->pauseAccepting();
-        QTimer::singleShot(1000, this, [this] { m_listener->resumeAccepting(); });
+        QTimer::singleShot(AcceptRetryMs, this, [this] {
+            if (m_listener->isListening())
+                m_listener->resumeAccepting();
+        });
     });
+}
+
+void HandshakeGate::noteAcceptWorks()
+{
+    if (m_acceptFailingSinceMs == 0)
+        return;
+    qCWarning(lcGate).noquote() << QStringLiteral("accepting again after %1 ms (%2 failed attempts)")
+                                       .arg(QDateTime::currentMSecsSinceEpoch() - m_acceptFailingSinceMs)
+                                       .arg(m_acceptRetries);
+    m_acceptFailingSinceMs = 0;
 }
 
 void HandshakeGate::useTls(const QSslConfiguration &configuration, int handshakeTimeoutMs)
@@ -107,6 +131,7 @@ void HandshakeGate::useTls(const QSslConfiguration &configuration, int handshake
         qCDebug(lcGate).noquote() << "TLS handshake with" << peerAddressText(socket->peerAddress())
                                   << "failed:" << error << socket->errorString();
     });
+    connect(listener, &TlsListener::accepted, this, &HandshakeGate::noteAcceptWorks);
     connect(listener, &TlsListener::plainRequestRefused, this, [this](const QString &address) {
         HandshakeRefusal event;
         event.atMs = QDateTime::currentMSecsSinceEpoch();
@@ -186,6 +211,7 @@ quint16 HandshakeGate::serverPort() const
 void HandshakeGate::acceptPending()
 {
     while (QTcpSocket *socket = m_listener->nextPendingConnection()) {
+        noteAcceptWorks();
         // Qt buffers no more than one head plus the largest body a route
         // reads; the rest waits in the kernel, so a client cannot make us
         // hold megabytes of header.

@@ -94,6 +94,8 @@ Q_SIGNALS:
 private:
     void attachListener();
     void acceptPending();
+    /// Ends an accept-failure episode (logs how long it lasted).
+    void noteAcceptWorks();
     void inspect(QTcpSocket *socket);
     void route(QTcpSocket *socket, const HttpRequestHead &head, int headLength);
     /// For a POST: false if the body is refused or not all here yet.
@@ -112,6 +114,8 @@ private:
     // path -> (method, handler), in registration order
     QHash<QByteArray, QList<QPair<QByteArray, HttpHandler>>> m_routes;
     QHash<QTcpSocket *, qint64> m_pending; // socket -> accepted at (ms)
+    qint64 m_acceptFailingSinceMs = 0;     // 0: accept() works
+    int m_acceptRetries = 0;
 };
 
 /// `origin` made safe for logs: at most 200 printable ASCII characters.

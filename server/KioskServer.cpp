@@ -2,6 +2,7 @@
 
 #include "Clock.h"
 #include "EpollEventDispatcher.h"
+#include "OpenFileLimit.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>
@@ -90,6 +91,10 @@ KioskServer::~KioskServer()
 
 bool KioskServer::start(QString *error)
 {
+    // One descriptor per kiosk: the common soft limit (1024) is far below
+    // the connection cap.
+    static const long openFiles = raiseOpenFileLimit();
+    Q_UNUSED(openFiles);
     m_thread->start();
     bool ok = false;
     QString reason;

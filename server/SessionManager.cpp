@@ -27,6 +27,9 @@ constexpr int MaxPageUrlChars = 2048;
 struct SessionManager::Session
 {
     QWebSocket *socket = nullptr;
+    // The connection under `socket`: QWebSocket writes each frame straight
+    // to it, so a frame encoded once can be written here as well.
+    QTcpSocket *tcp = nullptr;
     SessionInfo info;
     bool closing = false;
     int closeCode = 0;
@@ -74,7 +77,7 @@ QString SessionManager::peerKey(const QHostAddress &address, quint16 port)
 void SessionManager::adopt(QTcpSocket *socket, const AuthDecision &decision)
 {
     const QString key = peerKey(socket->peerAddress(), socket->peerPort());
-    m_expected.insert(key, decision);
+    m_expected.insert(key, Expected{decision, socket});
     // If the upgrade never completes, forget the expectation with the socket.
     connect(socket, &QTcpSocket::disconnected, this, [this, key] { m_expected.remove(key); });
     m_server->handleConnection(socket);
@@ -110,7 +113,8 @@ void SessionManager::openSession(QWebSocket *socket)
         socket->deleteLater();
         return;
     }
-    const AuthDecision decision = *expected;
+    const AuthDecision decision = expected->decision;
+    QTcpSocket *tcp = expected->tcp;
     m_expected.erase(expected);
 
     // Connect first: frames may already be waiting (QT-NOTES: pipelined data).
@@ -119,6 +123,7 @@ void SessionManager::openSession(QWebSocket *socket)
 
     auto *session = new Session;
     session->socket = socket;
+    session->tcp = tcp;
     SessionInfo &info = session->info;
     info.id = RandomId::hex(8);
     info.kiosk = decision.claims.subject;
@@ -237,7 +242,7 @@ int SessionManager::sendToKiosk(const QString &kiosk, const QString &text)
     for (auto it = m_byKiosk.constFind(kiosk); it != m_byKiosk.cend() && it.key() == kiosk; ++it) {
         if ((*it)->closing)
             continue;
-        (*it)->socket->sendTextMessage(text);
+        sendFrame(*it, text);
         ++sent;
     }
     return sent;
@@ -247,11 +252,50 @@ bool SessionManager::sendToSession(const QString &kiosk, const QString &sessionI
 {
     for (auto it = m_byKiosk.constFind(kiosk); it != m_byKiosk.cend() && it.key() == kiosk; ++it) {
         if ((*it)->info.id == sessionId && !(*it)->closing) {
-            (*it)->socket->sendTextMessage(text);
+            sendFrame(*it, text);
             return true;
         }
     }
     return false;
+}
+
+const QByteArray &SessionManager::encodedFrame(const QString &text)
+{
+    if (text.isSharedWith(m_frameText) || text == m_frameText)
+        return m_frame;
+    const QByteArray payload = text.toUtf8();
+    QByteArray frame;
+    frame.reserve(payload.size() + 10);
+    frame.append(char(0x81)); // FIN + text; server frames are not masked
+    const qsizetype size = payload.size();
+    if (size < 126) {
+        frame.append(char(size));
+    } else if (size <= 0xffff) {
+        frame.append(char(126));
+        frame.append(char((size >> 8) & 0xff));
+        frame.append(char(size & 0xff));
+    } else {
+        frame.append(char(127));
+        for (int shift = 56; shift >= 0; shift -= 8)
+            frame.append(char((quint64(size) >> shift) & 0xff));
+    }
+    frame.append(payload);
+    m_frameText = text;
+    m_frame = frame;
+    return m_frame;
+}
+
+void SessionManager::sendFrame(Session *session, const QString &text)
+{
+    QTcpSocket *tcp = session->tcp;
+    if (!tcp || session->socket->state() != QAbstractSocket::ConnectedState) {
+        session->socket->sendTextMessage(text);
+        return;
+    }
+    // Shared bytes, no per-socket conversion; flushed at once so kiosks
+    // start answering while the rest of the fleet is still being written.
+    tcp->write(encodedFrame(text));
+    tcp->flush();
 }
 
 void SessionManager::closeSession(Session *session, CloseCode code, const QString &reason)

@@ -24,6 +24,9 @@ public:
     int waitingCount() const { return int(m_waiting.size()); }
 
 Q_SIGNALS:
+    /// accept() gave a connection (before any TLS): the gate ends an
+    /// out-of-descriptors episode on it.
+    void accepted();
     /// A connection spoke something other than TLS and was answered 400.
     void plainRequestRefused(const QString &address);
     /// A connection sent nothing within the handshake timeout.
