@@ -351,6 +351,7 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
         return false;
 
     int activity = 0;
+    bool woken = false;
     if (includeSockets) {
         epoll_event events[MaxEventsPerPass];
         int ready = epoll_wait(m_epoll, events, MaxEventsPerPass, timeoutMs);
@@ -365,6 +366,7 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
             const uint32_t got = events[i].events;
             if (fd == m_wakeFd) {
                 drainWakeUps();
+                woken = true;
                 ++activity;
                 continue;
             }
@@ -396,9 +398,15 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
         pollfd wake{m_wakeFd, POLLIN, 0};
         if (::poll(&wake, 1, timeoutMs) > 0) {
             drainWakeUps();
+            woken = true;
             ++activity;
         }
     }
+    // Woken for events posted while we waited: deliver them in this pass
+    // (as glib's dispatcher does), so a blocking processEvents() returns
+    // having handled them instead of waiting again.
+    if (woken && !m_interrupted.loadAcquire())
+        QCoreApplication::sendPostedEvents();
 
     if (includeTimers)
         activity += activateTimers();

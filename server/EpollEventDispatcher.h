@@ -24,7 +24,8 @@ namespace KioskGate {
 /// ready: registered sockets live in the kernel's epoll set, timers in an
 /// ordered map, cross-thread wake-ups go through an eventfd.
 ///
-/// Semantics follow QEventDispatcherUNIX: posted events first, then ready
+/// Semantics follow QEventDispatcherUNIX (plus: events posted while a pass
+/// waited are delivered in that pass): posted events first, then ready
 /// sockets (read on input, hang-up or error; write on output or error;
 /// exception on urgent data), then due timers, each due timer at most once
 /// per pass and never re-entered from a nested loop inside its own handler.

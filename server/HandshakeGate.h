@@ -12,6 +12,7 @@
 
 #include <functional>
 
+class QSocketNotifier;
 class QTcpServer;
 
 namespace KioskGate {
@@ -94,7 +95,17 @@ Q_SIGNALS:
 private:
     void attachListener();
     void acceptPending();
-    /// Ends an accept-failure episode (logs how long it lasted).
+    /// Our own accept loop on the listening socket (Unix): QTcpServer
+    /// hides EMFILE behind an earlier EAGAIN (Qt 6.4 keeps a socket
+    /// engine's first error) and then spins on the readable listener.
+    void acceptReady();
+    void acceptFailed(const QString &reason);
+    /// A connection accepted here: TLS goes through the TlsListener, plain
+    /// becomes a QTcpSocket the gate inspects.
+    void adoptDescriptor(qintptr descriptor);
+    void watch(QTcpSocket *socket);
+    /// Ends an accept-failure episode once accepts have worked for a while
+    /// (logs how long it lasted).
     void noteAcceptWorks();
     void inspect(QTcpSocket *socket);
     void route(QTcpSocket *socket, const HttpRequestHead &head, int headLength);
@@ -114,7 +125,9 @@ private:
     // path -> (method, handler), in registration order
     QHash<QByteArray, QList<QPair<QByteArray, HttpHandler>>> m_routes;
     QHash<QTcpSocket *, qint64> m_pending; // socket -> accepted at (ms)
+    QSocketNotifier *m_acceptNotifier = nullptr; // our accept loop (Unix)
     qint64 m_acceptFailingSinceMs = 0;     // 0: accept() works
+    qint64 m_lastAcceptFailureMs = 0;
     int m_acceptRetries = 0;
 };
 

@@ -29,7 +29,7 @@ struct SessionManager::Session
     QWebSocket *socket = nullptr;
     // The connection under `socket`: QWebSocket writes each frame straight
     // to it, so a frame encoded once can be written here as well.
-    QTcpSocket *tcp = nullptr;
+    QPointer<QTcpSocket> tcp;
     SessionInfo info;
     bool closing = false;
     int closeCode = 0;
@@ -124,6 +124,13 @@ void SessionManager::openSession(QWebSocket *socket)
     auto *session = new Session;
     session->socket = socket;
     session->tcp = tcp;
+    if (tcp) {
+        // QWebSocketServer keeps a `disconnected` connection to every socket
+        // it upgraded and looks itself up with QObject::sender(), which walks
+        // all its connections: O(sessions) per drop, O(N^2) in a reconnect
+        // storm. The QWebSocket (and dropSession) handle the socket's end.
+        QObject::disconnect(tcp, &QTcpSocket::disconnected, m_server, nullptr);
+    }
     SessionInfo &info = session->info;
     info.id = RandomId::hex(8);
     info.kiosk = decision.claims.subject;
@@ -135,7 +142,7 @@ void SessionManager::openSession(QWebSocket *socket)
     info.lastSeenMs = info.connectedAtMs;
     info.expiresAt = decision.claims.expiresAt;
     m_sessions.insert(socket, session);
-    m_byKiosk.insert(info.kiosk, session);
+    m_byKiosk[info.kiosk].insert(session);
     if (info.expiresAt > 0)
         m_expiries.insert(info.expiresAt, session);
 
@@ -228,7 +235,7 @@ void SessionManager::closeAll(CloseCode code, const QString &reason)
 
 QStringList SessionManager::onlineKiosks() const
 {
-    return m_byKiosk.uniqueKeys();
+    return m_byKiosk.keys();
 }
 
 bool SessionManager::isKioskOnline(const QString &kiosk) const
@@ -239,10 +246,13 @@ bool SessionManager::isKioskOnline(const QString &kiosk) const
 int SessionManager::sendToKiosk(const QString &kiosk, const QString &text)
 {
     int sent = 0;
-    for (auto it = m_byKiosk.constFind(kiosk); it != m_byKiosk.cend() && it.key() == kiosk; ++it) {
-        if ((*it)->closing)
+    const auto sessions = m_byKiosk.constFind(kiosk);
+    if (sessions == m_byKiosk.cend())
+        return 0;
+    for (Session *session : *sessions) {
+        if (session->closing)
             continue;
-        sendFrame(*it, text);
+        sendFrame(session, text);
         ++sent;
     }
     return sent;
@@ -250,9 +260,12 @@ int SessionManager::sendToKiosk(const QString &kiosk, const QString &text)
 
 bool SessionManager::sendToSession(const QString &kiosk, const QString &sessionId, const QString &text)
 {
-    for (auto it = m_byKiosk.constFind(kiosk); it != m_byKiosk.cend() && it.key() == kiosk; ++it) {
-        if ((*it)->info.id == sessionId && !(*it)->closing) {
-            sendFrame(*it, text);
+    const auto sessions = m_byKiosk.constFind(kiosk);
+    if (sessions == m_byKiosk.cend())
+        return false;
+    for (Session *session : *sessions) {
+        if (session->info.id == sessionId && !session->closing) {
+            sendFrame(session, text);
             return true;
         }
     }
@@ -317,7 +330,12 @@ void SessionManager::dropSession(Session *session)
     QWebSocket *socket = session->socket;
     if (!m_sessions.remove(socket))
         return;
-    m_byKiosk.remove(session->info.kiosk, session);
+    const auto sessions = m_byKiosk.find(session->info.kiosk);
+    if (sessions != m_byKiosk.end()) {
+        sessions->remove(session);
+        if (sessions->isEmpty())
+            m_byKiosk.erase(sessions);
+    }
     if (session->info.expiresAt > 0)
         m_expiries.remove(session->info.expiresAt, session);
     const int code = session->closing ? session->closeCode : int(socket->closeCode());
@@ -329,6 +347,10 @@ void SessionManager::dropSession(Session *session)
     // its QTcpSocket behind (QT-NOTES).
     socket->abort();
     socket->deleteLater();
+    // Its QWebSocketServer connection was cut in openSession(): the socket
+    // under it goes here (it is the listener's child, not the QWebSocket's).
+    if (session->tcp)
+        session->tcp->deleteLater();
     delete session;
 }
 

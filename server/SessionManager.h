@@ -7,6 +7,8 @@
 #include <QHash>
 #include <QHostAddress>
 #include <QMultiMap>
+#include <QPointer>
+#include <QSet>
 #include <QObject>
 
 class QTcpSocket;
@@ -98,7 +100,9 @@ private:
     QString m_frameText;                 // encodedFrame()'s cache
     QByteArray m_frame;
     QHash<QWebSocket *, Session *> m_sessions;
-    QMultiHash<QString, Session *> m_byKiosk; // commands go to kiosks by name
+    // Commands go to kiosks by name. A set per name: dropping one of many
+    // sessions under one name (a shared token) stays O(1).
+    QHash<QString, QSet<Session *>> m_byKiosk;
     QMultiMap<qint64, Session *> m_expiries; // exp (secs) -> session
 };
 

@@ -20,6 +20,10 @@ public:
     explicit TlsListener(QObject *parent = nullptr);
     ~TlsListener() override;
 
+    /// A connection the gate accepted itself: handled as if QTcpServer had
+    /// accepted it (first-byte check, then the TLS handshake).
+    void takeConnection(qintptr descriptor) { incomingConnection(descriptor); }
+
     /// Connections whose first byte has not arrived yet.
     int waitingCount() const { return int(m_waiting.size()); }
 
