@@ -89,7 +89,7 @@ void EpollEventDispatcher::registerSocketNotifier(QSocketNotifier *notifier)
     if (*slot && *slot != notifier)
         qCWarning(lcServer) << "several socket notifiers of one type for socket" << fd;
     *slot = notifier;
-    updateSocket(fd, socket);
+    markDirty(fd, socket);
 }
 
 void EpollEventDispatcher::unregisterSocketNotifier(QSocketNotifier *notifier)
@@ -113,7 +113,45 @@ void EpollEventDispatcher::unregisterSocketNotifier(QSocketNotifier *notifier)
         socket.write = nullptr;
     if (socket.exception == notifier)
         socket.exception = nullptr;
-    updateSocket(fd, socket);
+    if (!socket.read && !socket.write && !socket.exception) {
+        // At once: the descriptor may be closed (and its number reused)
+        // before the next wait, and the set must not look up to date then.
+        updateSocket(fd, socket);
+        return;
+    }
+    markDirty(fd, socket);
+}
+
+void EpollEventDispatcher::markDirty(int fd, Socket &socket)
+{
+    // Applied just before the next wait: QAbstractSocket enables its write
+    // notifier on every write and disables it once flushed, so a write
+    // flushed at once (a broadcast) costs no epoll_ctl() at all.
+    if (!socket.dirty) {
+        socket.dirty = true;
+        m_dirty.push_back(fd);
+    }
+}
+
+void EpollEventDispatcher::applySocketChanges()
+{
+    std::vector<int> dirty;
+    dirty.swap(m_dirty);
+    for (int fd : dirty) {
+        const auto it = m_sockets.find(fd);
+        if (it == m_sockets.end())
+            continue;
+        it->second.dirty = false;
+        updateSocket(fd, it->second);
+    }
+}
+
+int EpollEventDispatcher::socketCount() const
+{
+    int count = 0;
+    for (const auto &entry : m_sockets)
+        count += (entry.second.read || entry.second.write || entry.second.exception) ? 1 : 0;
+    return count;
 }
 
 void EpollEventDispatcher::updateSocket(int fd, Socket &socket)
@@ -353,6 +391,7 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
     int activity = 0;
     bool woken = false;
     if (includeSockets) {
+        applySocketChanges();
         epoll_event events[MaxEventsPerPass];
         int ready = epoll_wait(m_epoll, events, MaxEventsPerPass, timeoutMs);
         if (ready < 0) {

@@ -20,7 +20,9 @@ namespace KioskGate {
 /// Qt's default dispatcher on Linux is glib's: every socket notifier change
 /// (each write toggles one) and every loop iteration walks a list of all
 /// sockets, so with N kiosks a broadcast costs O(N^2) (QT-NOTES). Here a
-/// notifier change is one epoll_ctl() and an iteration costs only what is
+/// notifier change costs at most one epoll_ctl() (changes are applied before
+/// the next wait, so an enable undone in the same pass costs none), and an
+/// iteration costs only what is
 /// ready: registered sockets live in the kernel's epoll set, timers in an
 /// ordered map, cross-thread wake-ups go through an eventfd.
 ///
@@ -57,7 +59,7 @@ public:
     void interrupt() override;
 
     /// Registered socket descriptors and timers (tests, diagnostics).
-    int socketCount() const { return int(m_sockets.size()); }
+    int socketCount() const;
     int timerCount() const { return int(m_timers.size()); }
 
 private:
@@ -67,6 +69,7 @@ private:
         QSocketNotifier *write = nullptr;
         QSocketNotifier *exception = nullptr;
         uint32_t events = 0; // what the epoll set holds for this fd
+        bool dirty = false;  // notifiers changed since the set was updated
     };
     struct Timer
     {
@@ -80,6 +83,8 @@ private:
     };
     using TimerKey = std::pair<qint64, int>; // deadline, id
 
+    void markDirty(int fd, Socket &socket);
+    void applySocketChanges();
     void updateSocket(int fd, Socket &socket);
     void drainWakeUps();
     /// Milliseconds until the next timer is due: -1 none, 0 due now.
@@ -97,6 +102,7 @@ private:
     // Per pass in progress (nested loops stack up): notifiers found ready
     // and not yet activated; unregistering one clears its entries.
     std::vector<std::vector<QSocketNotifier *> *> m_activating;
+    std::vector<int> m_dirty; // fds whose epoll interest is to be updated
 
     std::unordered_map<int, std::unique_ptr<Timer>> m_timers;
     std::map<TimerKey, Timer *> m_schedule;
