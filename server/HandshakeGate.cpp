@@ -90,7 +90,14 @@ HandshakeGate::HandshakeGate(Authenticator *authenticator, QObject *parent)
     sweep->start();
 }
 
-HandshakeGate::~HandshakeGate() = default;
+HandshakeGate::~HandshakeGate()
+{
+    delete m_acceptNotifier;
+#ifndef Q_OS_WIN
+    if (m_acceptFd >= 0)
+        ::close(m_acceptFd);
+#endif
+}
 
 void HandshakeGate::attachListener()
 {
@@ -182,9 +189,17 @@ bool HandshakeGate::listen(const QHostAddress &address, quint16 port, QString *e
         return false;
     }
 #ifndef Q_OS_WIN
-    // QTcpServer keeps listening (address, port, close); we accept.
+    // QTcpServer keeps listening (address, port, close); we accept, on a
+    // duplicate of its descriptor: QTcpServer turns its own notifier back
+    // on in nextPendingConnection() (the TLS path), and two notifiers of
+    // one type on one descriptor are not supported.
     m_listener->pauseAccepting();
-    m_acceptNotifier = new QSocketNotifier(m_listener->socketDescriptor(), QSocketNotifier::Read, this);
+    m_acceptFd = ::fcntl(int(m_listener->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
+    if (m_acceptFd < 0) {
+        m_listener->resumeAccepting(); // QTcpServer accepts, as on Windows
+        return true;
+    }
+    m_acceptNotifier = new QSocketNotifier(m_acceptFd, QSocketNotifier::Read, this);
     connect(m_acceptNotifier, &QSocketNotifier::activated, this, &HandshakeGate::acceptReady);
 #endif
     return true;
@@ -193,7 +208,7 @@ bool HandshakeGate::listen(const QHostAddress &address, quint16 port, QString *e
 void HandshakeGate::acceptReady()
 {
 #ifndef Q_OS_WIN
-    const int listener = int(m_listener->socketDescriptor());
+    const int listener = m_acceptFd;
     // Bounded per wake-up, so a flood of connections cannot starve the
     // sockets already accepted.
     for (int i = 0; i < 512; ++i) {
@@ -270,6 +285,11 @@ void HandshakeGate::close()
 {
     delete m_acceptNotifier; // before its descriptor closes
     m_acceptNotifier = nullptr;
+#ifndef Q_OS_WIN
+    if (m_acceptFd >= 0)
+        ::close(m_acceptFd);
+#endif
+    m_acceptFd = -1;
     m_listener->close();
     const auto pending = m_pending.keys();
     for (QTcpSocket *socket : pending)

@@ -126,6 +126,7 @@ private:
     QHash<QByteArray, QList<QPair<QByteArray, HttpHandler>>> m_routes;
     QHash<QTcpSocket *, qint64> m_pending; // socket -> accepted at (ms)
     QSocketNotifier *m_acceptNotifier = nullptr; // our accept loop (Unix)
+    int m_acceptFd = -1;                         // its duplicate of the listener
     qint64 m_acceptFailingSinceMs = 0;     // 0: accept() works
     qint64 m_lastAcceptFailureMs = 0;
     int m_acceptRetries = 0;
