@@ -9,3 +9,5 @@ if ! command -v npm >/dev/null 2>&1; then
     exit 127
 fi
 npm ci --prefix "$root/tests/node" --no-audit --no-fund
+# The benchmark's peer server (ws + jsonwebtoken) and runner: the bench_smoke test.
+npm ci --prefix "$root/bench" --no-audit --no-fund

@@ -5,6 +5,7 @@
 #include "TlsListener.h"
 
 #include <QDateTime>
+#include <QSocketNotifier>
 #include <QSslSocket>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -13,7 +14,11 @@
 #ifdef Q_OS_WIN
 #include <winsock2.h>
 #else
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 #endif
 
 namespace KioskGate {
@@ -28,6 +33,10 @@ constexpr int LingerMs = 5000;
 // At limits/max_pending_heads, an unfinished head at least this old is
 // dropped to make room; younger ones are not (see evictOldestPending).
 constexpr qint64 MinEvictAgeMs = 1000;
+// Retry interval of accept() after it failed (out of file descriptors).
+constexpr int AcceptRetryMs = 1000;
+// Accepts working this long (no failure) end an out-of-descriptors episode.
+constexpr int AcceptCalmMs = 3000;
 
 // Half-closes the connection (FIN) while still reading from it.
 void shutdownSending(QTcpSocket *socket)
@@ -79,23 +88,44 @@ HandshakeGate::HandshakeGate(Authenticator *authenticator, QObject *parent)
         }
         for (QTcpSocket *socket : late)
             refuse(socket, Refusal::RequestTimeout, {});
+        noteAcceptWorks();
     });
     sweep->start();
 }
 
-HandshakeGate::~HandshakeGate() = default;
+HandshakeGate::~HandshakeGate()
+{
+    delete m_acceptNotifier;
+#ifndef Q_OS_WIN
+    if (m_acceptFd >= 0)
+        ::close(m_acceptFd);
+#endif
+}
 
 void HandshakeGate::attachListener()
 {
     connect(m_listener, &QTcpServer::pendingConnectionAvailable, this, &HandshakeGate::acceptPending);
-    connect(m_listener, &QTcpServer::acceptError, this, [this](QAbstractSocket::SocketError error) {
-        // QTcpServer stops accepting for good after a hard accept() error
-        // (e.g. out of file descriptors); resume once the pressure may be gone.
-        qCWarning(lcGate) << "accept failed:" << error << m_listener->errorString()
-                          << "- pausing accepts for 1 s";
-        m_listener->pauseAccepting();
-        QTimer::singleShot(1000, this, [this] { m_listener->resumeAccepting(); });
+    // Where QTcpServer accepts (Windows): it stops for good after a hard
+    // accept() error (out of descriptors); resume on a timer.
+    connect(m_listener, &QTcpServer::acceptError, this, [this](QAbstractSocket::SocketError) {
+        acceptFailed(m_listener->errorString());
     });
+}
+
+void HandshakeGate::noteAcceptWorks()
+{
+    // An episode ends once accepts have worked for a while: a server at
+    // its limit that frees one descriptor now and then flaps between
+    // success and failure, and that is still one episode (one warning).
+    if (m_acceptFailingSinceMs == 0)
+        return;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (now - m_lastAcceptFailureMs < AcceptCalmMs)
+        return;
+    qCWarning(lcGate).noquote() << QStringLiteral("accepting again after %1 ms (%2 failed attempts)")
+                                       .arg(m_lastAcceptFailureMs - m_acceptFailingSinceMs)
+                                       .arg(m_acceptRetries);
+    m_acceptFailingSinceMs = 0;
 }
 
 void HandshakeGate::useTls(const QSslConfiguration &configuration, int handshakeTimeoutMs)
@@ -110,6 +140,7 @@ void HandshakeGate::useTls(const QSslConfiguration &configuration, int handshake
         qCDebug(lcGate).noquote() << "TLS handshake with" << peerAddressText(socket->peerAddress())
                                   << "failed:" << error << socket->errorString();
     });
+    connect(listener, &TlsListener::accepted, this, &HandshakeGate::noteAcceptWorks);
     connect(listener, &TlsListener::plainRequestRefused, this, [this](const QString &address) {
         HandshakeRefusal event;
         event.atMs = QDateTime::currentMSecsSinceEpoch();
@@ -160,11 +191,108 @@ bool HandshakeGate::listen(const QHostAddress &address, quint16 port, QString *e
         }
         return false;
     }
+#ifndef Q_OS_WIN
+    // QTcpServer keeps listening (address, port, close); we accept, on a
+    // duplicate of its descriptor: QTcpServer turns its own notifier back
+    // on in nextPendingConnection() (the TLS path), and two notifiers of
+    // one type on one descriptor are not supported.
+    m_listener->pauseAccepting();
+    m_acceptFd = ::fcntl(int(m_listener->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
+    if (m_acceptFd < 0) {
+        m_listener->resumeAccepting(); // QTcpServer accepts, as on Windows
+        return true;
+    }
+    m_acceptNotifier = new QSocketNotifier(m_acceptFd, QSocketNotifier::Read, this);
+    connect(m_acceptNotifier, &QSocketNotifier::activated, this, &HandshakeGate::acceptReady);
+#endif
     return true;
+}
+
+void HandshakeGate::acceptReady()
+{
+#ifndef Q_OS_WIN
+    const int listener = m_acceptFd;
+    // Bounded per wake-up, so a flood of connections cannot starve the
+    // sockets already accepted.
+    for (int i = 0; i < 512; ++i) {
+#ifdef Q_OS_LINUX
+        const int descriptor = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+#else
+        const int descriptor = ::accept(listener, nullptr, nullptr);
+        if (descriptor >= 0) {
+            ::fcntl(descriptor, F_SETFD, FD_CLOEXEC);
+            ::fcntl(descriptor, F_SETFL, ::fcntl(descriptor, F_GETFL) | O_NONBLOCK);
+        }
+#endif
+        if (descriptor >= 0) {
+            noteAcceptWorks();
+            adoptDescriptor(descriptor);
+            continue;
+        }
+        if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO)
+            continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return;
+        // EMFILE, ENFILE, ENOBUFS, ENOMEM: the connection stays in the
+        // backlog and the listener stays readable.
+        acceptFailed(QString::fromLocal8Bit(std::strerror(errno)));
+        return;
+    }
+#endif
+}
+
+void HandshakeGate::adoptDescriptor(qintptr descriptor)
+{
+    if (auto *tls = qobject_cast<TlsListener *>(m_listener)) {
+        tls->takeConnection(descriptor);
+        return;
+    }
+    auto *socket = new QTcpSocket(this);
+    if (!socket->setSocketDescriptor(descriptor)) {
+#ifndef Q_OS_WIN
+        ::close(int(descriptor));
+#endif
+        delete socket;
+        return;
+    }
+    watch(socket);
+}
+
+void HandshakeGate::acceptFailed(const QString &reason)
+{
+    // Pause, retry on a timer, and log once per episode (not per retry).
+    if (m_acceptFailingSinceMs == 0) {
+        m_acceptFailingSinceMs = QDateTime::currentMSecsSinceEpoch();
+        m_acceptRetries = 0;
+        qCWarning(lcGate).noquote()
+            << QStringLiteral("accept failed: %1 - out of file descriptors? pausing accepts, retrying every %2 ms")
+                   .arg(reason).arg(AcceptRetryMs);
+    }
+    ++m_acceptRetries;
+    m_lastAcceptFailureMs = QDateTime::currentMSecsSinceEpoch();
+    if (m_acceptNotifier) {
+        m_acceptNotifier->setEnabled(false);
+        QTimer::singleShot(AcceptRetryMs, m_acceptNotifier, [notifier = m_acceptNotifier] {
+            notifier->setEnabled(true);
+        });
+        return;
+    }
+    m_listener->pauseAccepting();
+    QTimer::singleShot(AcceptRetryMs, this, [this] {
+        if (m_listener->isListening())
+            m_listener->resumeAccepting();
+    });
 }
 
 void HandshakeGate::close()
 {
+    delete m_acceptNotifier; // before its descriptor closes
+    m_acceptNotifier = nullptr;
+#ifndef Q_OS_WIN
+    if (m_acceptFd >= 0)
+        ::close(m_acceptFd);
+#endif
+    m_acceptFd = -1;
     m_listener->close();
     const auto pending = m_pending.keys();
     for (QTcpSocket *socket : pending)
@@ -188,35 +316,43 @@ quint16 HandshakeGate::serverPort() const
 
 void HandshakeGate::acceptPending()
 {
-    while (QTcpSocket *socket = m_listener->nextPendingConnection()) {
-        // Qt buffers no more than one head plus the largest body a route
-        // reads; the rest waits in the kernel, so a client cannot make us
-        // hold megabytes of header.
-        socket->setReadBufferSize(m_limits.maxHeadBytes + Protocol::MaxRequestBodyBytes + 1);
-        const QString address = peerAddress(socket);
-        // Per-address cap before anything is read: one host cannot hold
-        // more than its share of heads and sessions (slow loris, floods).
-        const int fromAddress = m_pendingFrom.value(address) + (m_connectionsFrom ? m_connectionsFrom(address) : 0);
-        if (fromAddress >= m_limits.maxConnectionsPerAddress) {
-            AuthDecision busy;
-            busy.retryAfterSecs = 5;
-            refuse(socket, Refusal::TooManyConnectionsFromAddress, {}, &busy);
-            continue;
-        }
-        if (m_pending.size() >= m_limits.maxPendingHeads && !evictOldestPending()) {
-            refuse(socket, Refusal::ServerFull, QStringLiteral("pending_heads"));
-            continue;
-        }
-        m_pending.insert(socket, {QDateTime::currentMSecsSinceEpoch(), address});
-        ++m_pendingFrom[address];
-        connect(socket, &QTcpSocket::readyRead, this, [this, socket] { inspect(socket); });
-        connect(socket, &QTcpSocket::disconnected, this, [this, socket] {
-            release(socket);
-            socket->deleteLater();
-        });
-        if (socket->bytesAvailable() > 0)
-            inspect(socket);
+    while (QTcpSocket *socket = m_listener->nextPendingConnection())
+        watch(socket);
+    // nextPendingConnection() turns QTcpServer's own accepting back on;
+    // where we accept ourselves it must stay off.
+    if (m_acceptNotifier)
+        m_listener->pauseAccepting();
+}
+
+void HandshakeGate::watch(QTcpSocket *socket)
+{
+    // Qt buffers no more than one head plus the largest body a route
+    // reads; the rest waits in the kernel, so a client cannot make us
+    // hold megabytes of header.
+    socket->setReadBufferSize(m_limits.maxHeadBytes + Protocol::MaxRequestBodyBytes + 1);
+    const QString address = peerAddress(socket);
+    // Per-address cap before anything is read: one host cannot hold
+    // more than its share of heads and sessions (slow loris, floods).
+    const int fromAddress = m_pendingFrom.value(address) + (m_connectionsFrom ? m_connectionsFrom(address) : 0);
+    if (fromAddress >= m_limits.maxConnectionsPerAddress) {
+        AuthDecision busy;
+        busy.retryAfterSecs = 5;
+        refuse(socket, Refusal::TooManyConnectionsFromAddress, {}, &busy);
+        return;
     }
+    if (m_pending.size() >= m_limits.maxPendingHeads && !evictOldestPending()) {
+        refuse(socket, Refusal::ServerFull, QStringLiteral("pending_heads"));
+        return;
+    }
+    m_pending.insert(socket, {QDateTime::currentMSecsSinceEpoch(), address});
+    ++m_pendingFrom[address];
+    connect(socket, &QTcpSocket::readyRead, this, [this, socket] { inspect(socket); });
+    connect(socket, &QTcpSocket::disconnected, this, [this, socket] {
+        release(socket);
+        socket->deleteLater();
+    });
+    if (socket->bytesAvailable() > 0)
+        inspect(socket);
 }
 
 void HandshakeGate::inspect(QTcpSocket *socket)

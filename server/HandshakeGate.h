@@ -12,6 +12,7 @@
 
 #include <functional>
 
+class QSocketNotifier;
 class QTcpServer;
 
 namespace KioskGate {
@@ -106,6 +107,18 @@ Q_SIGNALS:
 private:
     void attachListener();
     void acceptPending();
+    /// Our own accept loop on the listening socket (Unix): QTcpServer
+    /// hides EMFILE behind an earlier EAGAIN (Qt 6.4 keeps a socket
+    /// engine's first error) and then spins on the readable listener.
+    void acceptReady();
+    void acceptFailed(const QString &reason);
+    /// A connection accepted here: TLS goes through the TlsListener, plain
+    /// becomes a QTcpSocket the gate inspects.
+    void adoptDescriptor(qintptr descriptor);
+    void watch(QTcpSocket *socket);
+    /// Ends an accept-failure episode once accepts have worked for a while
+    /// (logs how long it lasted).
+    void noteAcceptWorks();
     void inspect(QTcpSocket *socket);
     void route(QTcpSocket *socket, const HttpRequestHead &head, int headLength);
     /// For a POST: false if the body is refused or not all here yet.
@@ -136,6 +149,11 @@ private:
     QHash<QTcpSocket *, Pending> m_pending;
     QHash<QString, int> m_pendingFrom; // address -> unfinished heads
     qint64 m_evictedHeads = 0;
+    QSocketNotifier *m_acceptNotifier = nullptr; // our accept loop (Unix)
+    int m_acceptFd = -1;                         // its duplicate of the listener
+    qint64 m_acceptFailingSinceMs = 0;     // 0: accept() works
+    qint64 m_lastAcceptFailureMs = 0;
+    int m_acceptRetries = 0;
 };
 
 /// `origin` made safe for logs: at most 200 printable ASCII characters.

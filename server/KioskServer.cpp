@@ -1,6 +1,8 @@
 #include "KioskServer.h"
 
 #include "Clock.h"
+#include "EpollEventDispatcher.h"
+#include "OpenFileLimit.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>
@@ -72,6 +74,10 @@ KioskServer::KioskServer(ServerCore::Config config, const SigningKeyRing *keys, 
         TlsCertificates::validate(config.tls, clock->nowSecs(), &m_tlsFacts, nullptr);
     m_core = new ServerCore(std::move(config), keys, clock);
     m_thread->setObjectName(QStringLiteral("kioskgate-network"));
+    // epoll on Linux: Qt's glib dispatcher costs O(sockets) per notifier
+    // change, which makes a broadcast to N kiosks O(N^2) (QT-NOTES).
+    if (QAbstractEventDispatcher *dispatcher = createNetworkEventDispatcher())
+        m_thread->setEventDispatcher(dispatcher);
     m_core->moveToThread(m_thread);
     connect(m_thread, &QThread::finished, m_core, &QObject::deleteLater);
     connect(m_core, &ServerCore::commandUpdated, this, &KioskServer::commandUpdated);
@@ -135,6 +141,10 @@ KioskServer::~KioskServer()
 
 bool KioskServer::start(QString *error)
 {
+    // One descriptor per kiosk: the common soft limit (1024) is far below
+    // the connection cap.
+    static const long openFiles = raiseOpenFileLimit();
+    Q_UNUSED(openFiles);
     m_thread->start();
     bool ok = false;
     QString reason;

@@ -7,6 +7,7 @@
 #include "CommandStore.h"
 #include "FailureLimiter.h"
 #include "Logging.h"
+#include "MemoryTrimmer.h"
 #include "OriginPolicy.h"
 #include "SessionFeed.h"
 #include "SessionManager.h"
@@ -87,6 +88,9 @@ bool ServerCore::start(QString *error)
                 m_feed->recordClosed(session, code, reason, m_clock->nowMs());
             });
     connect(m_sessions, &SessionManager::sessionUpdated, m_feed, &SessionFeed::recordUpdated);
+    auto *trimmer = new MemoryTrimmer(m_sessions);
+    connect(m_sessions, &SessionManager::sessionOpened, trimmer, &MemoryTrimmer::noteChurn);
+    connect(m_sessions, &SessionManager::sessionClosed, trimmer, &MemoryTrimmer::noteChurn);
 
     m_gate = new HandshakeGate(m_authenticator.get(), this);
     m_gate->setLimits(gateLimits(s));

@@ -27,6 +27,9 @@ constexpr int MaxPageUrlChars = 2048;
 struct SessionManager::Session
 {
     QWebSocket *socket = nullptr;
+    // The connection under `socket`: QWebSocket writes each frame straight
+    // to it, so a frame encoded once can be written here as well.
+    QPointer<QTcpSocket> tcp;
     SessionInfo info;
     bool closing = false;
     /// The kiosk sent a close frame (QWebSocket answers it and emits aboutToClose).
@@ -80,7 +83,7 @@ void SessionManager::adopt(QTcpSocket *socket, const AuthDecision &decision)
     const QString key = peerKey(socket->peerAddress(), socket->peerPort());
     const QString address = peerAddressText(socket->peerAddress());
     const QString jti = decision.claims.jti;
-    m_expected.insert(key, decision);
+    m_expected.insert(key, Expected{decision, socket});
     countConnection(address, jti, +1);
     // If the upgrade never completes, forget the expectation with the socket.
     connect(socket, &QTcpSocket::disconnected, this, [this, key, address, jti] {
@@ -138,7 +141,8 @@ void SessionManager::openSession(QWebSocket *socket)
         socket->deleteLater();
         return;
     }
-    const AuthDecision decision = *expected;
+    const AuthDecision decision = expected->decision;
+    QTcpSocket *tcp = expected->tcp;
     m_expected.erase(expected);
 
     // Connect first: frames may already be waiting (QT-NOTES: pipelined data).
@@ -147,6 +151,14 @@ void SessionManager::openSession(QWebSocket *socket)
 
     auto *session = new Session;
     session->socket = socket;
+    session->tcp = tcp;
+    if (tcp) {
+        // QWebSocketServer keeps a `disconnected` connection to every socket
+        // it upgraded and looks itself up with QObject::sender(), which walks
+        // all its connections: O(sessions) per drop, O(N^2) in a reconnect
+        // storm. The QWebSocket (and dropSession) handle the socket's end.
+        QObject::disconnect(tcp, &QTcpSocket::disconnected, m_server, nullptr);
+    }
     SessionInfo &info = session->info;
     info.id = RandomId::hex(8);
     info.kiosk = decision.claims.subject;
@@ -160,7 +172,7 @@ void SessionManager::openSession(QWebSocket *socket)
     session->messageBudget = m_limits.messageBurst;
     session->budgetAtMs = info.connectedAtMs;
     m_sessions.insert(socket, session);
-    m_byKiosk.insert(info.kiosk, session);
+    m_byKiosk[info.kiosk].insert(session);
     if (info.expiresAt > 0)
         m_expiries.insert(info.expiresAt, session);
 
@@ -302,7 +314,7 @@ void SessionManager::closeAll(CloseCode code, const QString &reason)
 
 QStringList SessionManager::onlineKiosks() const
 {
-    return m_byKiosk.uniqueKeys();
+    return m_byKiosk.keys();
 }
 
 bool SessionManager::isKioskOnline(const QString &kiosk) const
@@ -313,10 +325,13 @@ bool SessionManager::isKioskOnline(const QString &kiosk) const
 int SessionManager::sendToKiosk(const QString &kiosk, const QString &text)
 {
     int sent = 0;
-    for (auto it = m_byKiosk.constFind(kiosk); it != m_byKiosk.cend() && it.key() == kiosk; ++it) {
-        if ((*it)->closing)
+    const auto sessions = m_byKiosk.constFind(kiosk);
+    if (sessions == m_byKiosk.cend())
+        return 0;
+    for (Session *session : *sessions) {
+        if (session->closing)
             continue;
-        (*it)->socket->sendTextMessage(text);
+        sendFrame(session, text);
         ++sent;
     }
     return sent;
@@ -324,13 +339,55 @@ int SessionManager::sendToKiosk(const QString &kiosk, const QString &text)
 
 bool SessionManager::sendToSession(const QString &kiosk, const QString &sessionId, const QString &text)
 {
-    for (auto it = m_byKiosk.constFind(kiosk); it != m_byKiosk.cend() && it.key() == kiosk; ++it) {
-        if ((*it)->info.id == sessionId && !(*it)->closing) {
-            (*it)->socket->sendTextMessage(text);
+    const auto sessions = m_byKiosk.constFind(kiosk);
+    if (sessions == m_byKiosk.cend())
+        return false;
+    for (Session *session : *sessions) {
+        if (session->info.id == sessionId && !session->closing) {
+            sendFrame(session, text);
             return true;
         }
     }
     return false;
+}
+
+const QByteArray &SessionManager::encodedFrame(const QString &text)
+{
+    if (text.isSharedWith(m_frameText) || text == m_frameText)
+        return m_frame;
+    const QByteArray payload = text.toUtf8();
+    QByteArray frame;
+    frame.reserve(payload.size() + 10);
+    frame.append(char(0x81)); // FIN + text; server frames are not masked
+    const qsizetype size = payload.size();
+    if (size < 126) {
+        frame.append(char(size));
+    } else if (size <= 0xffff) {
+        frame.append(char(126));
+        frame.append(char((size >> 8) & 0xff));
+        frame.append(char(size & 0xff));
+    } else {
+        frame.append(char(127));
+        for (int shift = 56; shift >= 0; shift -= 8)
+            frame.append(char((quint64(size) >> shift) & 0xff));
+    }
+    frame.append(payload);
+    m_frameText = text;
+    m_frame = frame;
+    return m_frame;
+}
+
+void SessionManager::sendFrame(Session *session, const QString &text)
+{
+    QTcpSocket *tcp = session->tcp;
+    if (!tcp || session->socket->state() != QAbstractSocket::ConnectedState) {
+        session->socket->sendTextMessage(text);
+        return;
+    }
+    // Shared bytes, no per-socket conversion; flushed at once so kiosks
+    // start answering while the rest of the fleet is still being written.
+    tcp->write(encodedFrame(text));
+    tcp->flush();
 }
 
 void SessionManager::closeSession(Session *session, CloseCode code, const QString &reason)
@@ -352,7 +409,12 @@ void SessionManager::dropSession(Session *session)
     QWebSocket *socket = session->socket;
     if (!m_sessions.remove(socket))
         return;
-    m_byKiosk.remove(session->info.kiosk, session);
+    const auto sessions = m_byKiosk.find(session->info.kiosk);
+    if (sessions != m_byKiosk.end()) {
+        sessions->remove(session);
+        if (sessions->isEmpty())
+            m_byKiosk.erase(sessions);
+    }
     countConnection(session->info.address, session->info.jti, -1);
     if (session->info.expiresAt > 0)
         m_expiries.remove(session->info.expiresAt, session);
@@ -376,6 +438,10 @@ void SessionManager::dropSession(Session *session)
     disconnect(socket, nullptr, this, nullptr);
     socket->abort();
     socket->deleteLater();
+    // Its QWebSocketServer connection was cut in openSession(): the socket
+    // under it goes here (it is the listener's child, not the QWebSocket's).
+    if (session->tcp)
+        session->tcp->deleteLater();
     delete session;
 }
 

@@ -7,6 +7,8 @@
 #include <QHash>
 #include <QHostAddress>
 #include <QMultiMap>
+#include <QPointer>
+#include <QSet>
 #include <QObject>
 
 class QTcpSocket;
@@ -90,15 +92,28 @@ private:
     bool dropIfSlowConsumer(Session *session);
     void countConnection(const QString &address, const QString &jti, int delta);
     static QString peerKey(const QHostAddress &address, quint16 port);
+    /// `text` as one unmasked server text frame, encoded once for a run of
+    /// sends of the same text (a broadcast sends one frame N times).
+    const QByteArray &encodedFrame(const QString &text);
+    void sendFrame(Session *session, const QString &text);
 
     const Clock *m_clock;
     Limits m_limits;
     QWebSocketServer *m_server;
     QTimer *m_heartbeatTimer;
     QTimer *m_expiryTimer;
-    QHash<QString, AuthDecision> m_expected; // peer "address|port" -> decision
+    struct Expected
+    {
+        AuthDecision decision;
+        QTcpSocket *tcp = nullptr; // the socket the QWebSocket will write to
+    };
+    QHash<QString, Expected> m_expected; // peer "address|port" -> decision
+    QString m_frameText;                 // encodedFrame()'s cache
+    QByteArray m_frame;
     QHash<QWebSocket *, Session *> m_sessions;
-    QMultiHash<QString, Session *> m_byKiosk; // commands go to kiosks by name
+    // Commands go to kiosks by name. A set per name: dropping one of many
+    // sessions under one name (a shared token) stays O(1).
+    QHash<QString, QSet<Session *>> m_byKiosk;
     QMultiMap<qint64, Session *> m_expiries; // exp (secs) -> session
     QHash<QString, int> m_perAddress; // sessions + expected upgrades
     QHash<QString, int> m_perJti;

@@ -71,6 +71,7 @@ TlsListener::~TlsListener()
 
 void TlsListener::incomingConnection(qintptr descriptor)
 {
+    Q_EMIT accepted();
     if (m_waiting.size() >= MaxWaiting) {
         closeDescriptor(descriptor);
         return;

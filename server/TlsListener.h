@@ -20,10 +20,17 @@ public:
     explicit TlsListener(QObject *parent = nullptr);
     ~TlsListener() override;
 
+    /// A connection the gate accepted itself: handled as if QTcpServer had
+    /// accepted it (first-byte check, then the TLS handshake).
+    void takeConnection(qintptr descriptor) { incomingConnection(descriptor); }
+
     /// Connections whose first byte has not arrived yet.
     int waitingCount() const { return int(m_waiting.size()); }
 
 Q_SIGNALS:
+    /// accept() gave a connection (before any TLS): the gate ends an
+    /// out-of-descriptors episode on it.
+    void accepted();
     /// A connection spoke something other than TLS and was answered 400.
     void plainRequestRefused(const QString &address);
     /// A connection sent nothing within the handshake timeout.

@@ -1,0 +1,180 @@
+#!/usr/bin/env node
+// KioskGate against Node's ws + jsonwebtoken: runs both servers alternately
+// (A B A B ...) at each fleet size with the same epoll load client, and
+// prints a Markdown table of medians and ratios.
+//
+//   node bench/run.mjs --kioskgate build/release/app/kioskgate \
+//       --client build/release/bench/kioskgate-loadclient [--sizes 1000,5000,10000] [--runs 2]
+//
+// KioskGate runs with --no-tls (the peer serves plain ws://). Each run starts
+// a fresh server (fresh data directory), so memory is measured from the same
+// baseline. Options: --sizes, --runs, --inflight (100), --storm (1000),
+// --json FILE (raw results).
+import { spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const args = {};
+for (let i = 2; i < process.argv.length; i += 2) args[process.argv[i].replace(/^--/, '')] = process.argv[i + 1];
+const kioskgate = path.resolve(args.kioskgate ?? 'build/release/app/kioskgate');
+const client = path.resolve(args.client ?? 'build/release/bench/kioskgate-loadclient');
+const sizes = (args.sizes ?? '1000,5000,10000').split(',').map(Number);
+const runs = Number(args.runs ?? 2);
+const inflight = Number(args.inflight ?? 100);
+const storm = Number(args.storm ?? 1000);
+const ORIGIN = 'http://kiosk.bench';
+
+for (const dep of ['ws', 'jsonwebtoken']) {
+  if (!fs.existsSync(path.join(here, 'node_modules', dep))) {
+    console.error(`missing npm package ${dep}: run npm ci --prefix bench (scripts/setup-node-tests.sh)`);
+    process.exit(2);
+  }
+}
+for (const file of [kioskgate, client]) {
+  if (!fs.existsSync(file)) {
+    console.error(`missing ${file}: build it first (see docs/performance.md)`);
+    process.exit(2);
+  }
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port, child, ms = 30000) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    const ok = await new Promise((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); });
+      s.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    await sleep(100);
+  }
+  throw new Error(`port ${port} not ready`);
+}
+
+async function stop(child) {
+  if (child.exitCode !== null) return;
+  child.kill('SIGTERM');
+  const until = Date.now() + 10000;
+  while (child.exitCode === null && Date.now() < until) await sleep(50);
+  if (child.exitCode === null) child.kill('SIGKILL');
+}
+
+async function startKioskGate(dir) {
+  const common = ['-d', dir, '--insecure-file-secrets'];
+  const issued = spawnSync(kioskgate, ['token', 'issue', 'bench', ...common], { encoding: 'utf8' });
+  if (issued.status !== 0) throw new Error(`token issue failed: ${issued.stderr}`);
+  fs.writeFileSync(path.join(dir, 'token'), issued.stdout.trim());
+  const port = await freePort();
+  const child = spawn(kioskgate, ['--headless', ...common, '--no-tls', '--listen', `127.0.0.1:${port}`,
+    '--allow-origin', ORIGIN, '--max-connections', '100000'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  await waitForPort(port, child);
+  const trigger = [kioskgate, 'reset-all', ...common, '--wait', '0'].map((a) => `'${a}'`).join(' ');
+  return { child, port, clientArgs: ['--trigger', `${trigger} >/dev/null 2>&1`] };
+}
+
+async function startWs(dir) {
+  const secret = crypto.randomBytes(32).toString('hex');
+  fs.writeFileSync(path.join(dir, 'secret'), secret);
+  const jwt = (await import('jsonwebtoken')).default;
+  const token = jwt.sign({ sub: 'bench', jti: crypto.randomUUID() },
+    crypto.createSecretKey(Buffer.from(secret, 'hex')),
+    { algorithm: 'HS256', issuer: 'kioskgate-bench', audience: 'kioskgate', expiresIn: '1d' });
+  fs.writeFileSync(path.join(dir, 'token'), token);
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.join(here, 'peer-server.mjs'), '--port', String(port),
+    '--secret-file', path.join(dir, 'secret'), '--origin', ORIGIN], { stdio: ['ignore', 'ignore', 'inherit'] });
+  await waitForPort(port, child);
+  // Triggered by a command-line tool as well, like `kioskgate reset-all`.
+  const trigger = `'${process.execPath}' '${path.join(here, 'peer-reset.mjs')}' ${port}`;
+  return { child, port, clientArgs: ['--trigger', `${trigger} >/dev/null 2>&1`] };
+}
+
+async function runOnce(kind, n) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `kgbench-${kind}-`));
+  const server = kind === 'kioskgate' ? await startKioskGate(dir) : await startWs(dir);
+  try {
+    await sleep(300); // let start-up settle before the baseline sample
+    const out = spawnSync(client, ['--port', String(server.port), '--n', String(n), '--inflight', String(inflight),
+      '--storm', String(storm), '--token-file', path.join(dir, 'token'), '--origin', ORIGIN,
+      '--server-pid', String(server.child.pid), ...server.clientArgs], { encoding: 'utf8', timeout: 600000 });
+    if (out.status !== 0) throw new Error(`load client failed (${out.status}): ${out.stderr}`);
+    return JSON.parse(out.stdout.trim().split('\n').pop());
+  } finally {
+    await stop(server.child);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const median = (values) => {
+  const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return NaN;
+  return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+};
+
+const results = [];
+for (const n of sizes) {
+  for (let r = 0; r < runs; r += 1) {
+    for (const kind of ['kioskgate', 'ws']) {
+      const result = await runOnce(kind, n);
+      result.kind = kind;
+      result.run = r;
+      results.push(result);
+      process.stderr.write(`${kind} n=${n} run ${r + 1}/${runs}: ${result.handshakesPerSec.toFixed(0)} hs/s, `
+        + `all acks ${result.allAcksMs.toFixed(0)} ms, ${result.kibPerConnection.toFixed(1)} KiB/conn, `
+        + `failures ${result.connectFailures}+${result.stormFailures}${result.lastFailure ? ` (${result.lastFailure})` : ''}\n`);
+    }
+  }
+}
+if (args.json) fs.writeFileSync(args.json, JSON.stringify(results, null, 2));
+
+const metrics = [
+  ['handshakes/s', 'handshakesPerSec', 0, 'higher'],
+  ['first 1k handshakes/s', 'first1kPerSec', 0, 'higher'],
+  ['last 1k handshakes/s', 'last1kPerSec', 0, 'higher'],
+  ['last 1k / first 1k', null, 2, 'higher', (r) => r.last1kPerSec / r.first1kPerSec],
+  ['handshake p50 ms', 'handshakeP50Ms', 1, 'lower'],
+  ['handshake p99 ms', 'handshakeP99Ms', 1, 'lower'],
+  ['connect failures', 'connectFailures', 0, 'lower'],
+  ['storm (1,000 in flight) failures', 'stormFailures', 0, 'lower'],
+  ['storm p99 ms', 'stormP99Ms', 1, 'lower'],
+  ['reset-all delivery p50 ms', 'deliveryP50Ms', 1, 'lower'],
+  ['reset-all delivery p99 ms', 'deliveryP99Ms', 1, 'lower'],
+  ['reset-all: trigger to all acks ms', 'allAcksMs', 1, 'lower'],
+  ['reset-all: first frame to all acks ms', 'firstFrameToAllAcksMs', 1, 'lower'],
+  ['KiB per connection', 'kibPerConnection', 1, 'lower'],
+  ['server CPU ms per 1k handshakes', 'serverCpuMsPer1k', 0, 'lower'],
+];
+
+const lines = [];
+lines.push(`| metric (median of ${runs}) | ${sizes.map((n) => `KioskGate ${n} | ws ${n} | ratio`).join(' | ')} |`);
+lines.push(`| --- | ${sizes.map(() => '---: | ---: | ---:').join(' | ')} |`);
+for (const [label, key, digits, , derive] of metrics) {
+  const cells = [];
+  for (const n of sizes) {
+    const pick = (kind) => median(results.filter((r) => r.kind === kind && r.n === n).map((r) => (derive ? derive(r) : r[key])));
+    const a = pick('kioskgate');
+    const b = pick('ws');
+    const ratio = b === 0 ? (a === 0 ? '=' : '∞') : (a / b).toFixed(2);
+    cells.push(`${Number.isFinite(a) ? a.toFixed(digits) : '-'} | ${Number.isFinite(b) ? b.toFixed(digits) : '-'} | ${ratio}`);
+  }
+  lines.push(`| ${label} | ${cells.join(' | ')} |`);
+}
+console.log(lines.join('\n'));
+console.log(`\nratio = KioskGate / ws. Load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(', ')} `
+  + `(${os.cpus().length} CPUs).`);
