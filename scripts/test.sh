@@ -7,8 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup-debian.sh --tests
-npm ci --prefix tests/node --no-audit --no-fund
-npm ci --prefix installer/check --no-audit --no-fund
+scripts/setup-node-tests.sh   # npm ci: tests/node, bench, installer/check
 
 preset=${KIOSKGATE_PRESET:-dev}
 cmake --preset "$preset"
