@@ -386,7 +386,6 @@ KioskSetupDialog *MainWindow::openKioskSetup()
     if (!m_kioskSetup) {
         m_kioskSetup = new KioskSetupDialog(m_services.server, m_services.tls, m_services.prompts, this);
         m_kioskSetup->setAttribute(Qt::WA_DeleteOnClose);
-        connect(m_kioskSetup, &QObject::destroyed, this, [this] { m_kioskSetup = nullptr; });
         connect(m_kioskSetup, &KioskSetupDialog::certificateChanged, this, [this] {
             updateTlsState();
             m_statusBar->showMessage(tr("New certificate served to new connections; kiosks need the new pin"), 8000);

@@ -5,6 +5,7 @@
 #include "SessionBatch.h"
 
 #include <QMainWindow>
+#include <QPointer>
 
 class QAction;
 class QLabel;
@@ -94,7 +95,9 @@ private:
     CommandsView *m_commandsView = nullptr;
     CommandController *m_commands = nullptr;
     QLabel *m_plainBanner = nullptr;
-    KioskSetupDialog *m_kioskSetup = nullptr;
+    // QPointer, not a destroyed() handler: the dialog is a child, so it dies
+    // inside ~QWidget, after ~MainWindow, when a slot on `this` must not run.
+    QPointer<KioskSetupDialog> m_kioskSetup;
     ConsoleStatusBar *m_statusBar = nullptr;
     TrayController *m_tray = nullptr;
     QTimer *m_tokenRefresh = nullptr;
