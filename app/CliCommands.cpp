@@ -156,7 +156,7 @@ int list(QCommandLineParser &parser, const CliContext &context, const QStringLis
         out(QStringLiteral("No tokens issued yet. Issue one with: kioskgate token issue KIOSK-NAME"));
         return ExitOk;
     }
-    const QList<int> widths{16, 22, 8, 16, 16, 16};
+    const QList<int> widths{16, 32, 8, 16, 16, 16}; // ids are 32 hex digits
     out(row({QStringLiteral("KIOSK"), QStringLiteral("ID"), QStringLiteral("STATE"), QStringLiteral("CREATED"),
              QStringLiteral("EXPIRES"), QStringLiteral("LAST USED"), QStringLiteral("LAST ADDRESS")},
             widths));
