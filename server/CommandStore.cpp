@@ -1,6 +1,5 @@
 #include "CommandStore.h"
 
-#include <QAtomicInteger>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -9,15 +8,6 @@
 namespace KioskGate {
 
 namespace {
-
-QAtomicInteger<quint64> s_connectionCounter;
-
-bool fail(QString *error, const QString &what, const QSqlError &sqlError)
-{
-    if (error)
-        *error = QStringLiteral("%1: %2").arg(what, sqlError.text());
-    return false;
-}
 
 const char CommandColumns[] = "id, name, issuer, issued_at, expires_at, all_kiosks";
 
@@ -35,43 +25,22 @@ CommandRecord commandFrom(const QSqlQuery &q)
 
 } // namespace
 
-CommandStore::CommandStore()
-    : m_connectionName(QStringLiteral("kioskgate-commands-%1").arg(++s_connectionCounter))
-{
-}
+CommandStore::CommandStore() : m_connection(QStringLiteral("kioskgate-commands")) {}
 
-CommandStore::~CommandStore()
-{
-    {
-        QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
-        if (db.isValid())
-            db.close();
-    }
-    if (QSqlDatabase::contains(m_connectionName))
-        QSqlDatabase::removeDatabase(m_connectionName);
-}
+CommandStore::~CommandStore() = default;
 
 bool CommandStore::open(const QString &path, QString *error)
 {
-    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
-    db.setDatabaseName(path);
-    // The registry's connections share the file; wait for their write locks.
-    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
-    if (!db.open())
-        return fail(error, QStringLiteral("cannot open the command store %1").arg(path), db.lastError());
-    QSqlQuery pragma(db);
-    for (const char *statement : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
-                                  "PRAGMA foreign_keys=ON"}) {
-        if (!pragma.exec(QString::fromLatin1(statement)))
-            return fail(error, QStringLiteral("cannot configure the command store %1").arg(path),
-                        pragma.lastError());
-    }
+    // The registry's connections share the file (SqliteConnection waits for
+    // their write locks).
+    if (!m_connection.open(path, QStringLiteral("the command store"), error))
+        return false;
     return createSchema(error);
 }
 
 bool CommandStore::createSchema(QString *error)
 {
-    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    QSqlDatabase db = m_connection.database();
     QSqlQuery q(db);
     // The registry owns `meta`; the command tables keep their own version
     // key in it, so each part of the file can migrate on its own.
@@ -87,18 +56,18 @@ bool CommandStore::createSchema(QString *error)
         "INSERT OR IGNORE INTO meta (key, value) VALUES ('commands_schema_version', '1')",
     };
     if (!db.transaction())
-        return fail(error, QStringLiteral("cannot start a transaction"), db.lastError());
+        return sqlFailure(error, QStringLiteral("cannot start a transaction"), db.lastError());
     for (const char *statement : statements) {
         if (!q.exec(QString::fromLatin1(statement))) {
             const QSqlError sqlError = q.lastError();
             db.rollback();
-            return fail(error, QStringLiteral("cannot create the command tables"), sqlError);
+            return sqlFailure(error, QStringLiteral("cannot create the command tables"), sqlError);
         }
     }
     if (!db.commit())
-        return fail(error, QStringLiteral("cannot create the command tables"), db.lastError());
+        return sqlFailure(error, QStringLiteral("cannot create the command tables"), db.lastError());
     if (!q.exec(QStringLiteral("SELECT value FROM meta WHERE key = 'commands_schema_version'")) || !q.next())
-        return fail(error, QStringLiteral("cannot read the command schema version"), q.lastError());
+        return sqlFailure(error, QStringLiteral("cannot read the command schema version"), q.lastError());
     const int version = q.value(0).toInt();
     if (version > SchemaVersion) {
         if (error)
@@ -111,9 +80,9 @@ bool CommandStore::createSchema(QString *error)
 
 bool CommandStore::insert(const CommandRecord &record, QString *error)
 {
-    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    QSqlDatabase db = m_connection.database();
     if (!db.transaction())
-        return fail(error, QStringLiteral("cannot start a transaction"), db.lastError());
+        return sqlFailure(error, QStringLiteral("cannot start a transaction"), db.lastError());
     QSqlQuery q(db);
     q.prepare(QStringLiteral("INSERT INTO commands (id, name, issuer, issued_at, expires_at, all_kiosks,"
                              " finished) VALUES (?, ?, ?, ?, ?, ?, ?)"));
@@ -140,19 +109,19 @@ bool CommandStore::insert(const CommandRecord &record, QString *error)
     if (!ok) {
         const QSqlError sqlError = q.lastError().isValid() ? q.lastError() : t.lastError();
         db.rollback();
-        return fail(error, QStringLiteral("cannot record the command"), sqlError);
+        return sqlFailure(error, QStringLiteral("cannot record the command"), sqlError);
     }
     if (!db.commit())
-        return fail(error, QStringLiteral("cannot commit the command"), db.lastError());
+        return sqlFailure(error, QStringLiteral("cannot commit the command"), db.lastError());
     return true;
 }
 
 bool CommandStore::updateTargets(const QString &commandId, const QList<CommandTarget> &targets,
                                  bool finished, QString *error)
 {
-    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    QSqlDatabase db = m_connection.database();
     if (!db.transaction())
-        return fail(error, QStringLiteral("cannot start a transaction"), db.lastError());
+        return sqlFailure(error, QStringLiteral("cannot start a transaction"), db.lastError());
     QSqlQuery t(db);
     t.prepare(QStringLiteral("UPDATE command_targets SET state = ?, changed_at = ?, error = ?"
                              " WHERE command_id = ? AND kiosk = ?"));
@@ -165,7 +134,7 @@ bool CommandStore::updateTargets(const QString &commandId, const QList<CommandTa
         if (!t.exec()) {
             const QSqlError sqlError = t.lastError();
             db.rollback();
-            return fail(error, QStringLiteral("cannot record a command state"), sqlError);
+            return sqlFailure(error, QStringLiteral("cannot record a command state"), sqlError);
         }
     }
     QSqlQuery q(db);
@@ -175,22 +144,22 @@ bool CommandStore::updateTargets(const QString &commandId, const QList<CommandTa
     if (!q.exec()) {
         const QSqlError sqlError = q.lastError();
         db.rollback();
-        return fail(error, QStringLiteral("cannot record a command state"), sqlError);
+        return sqlFailure(error, QStringLiteral("cannot record a command state"), sqlError);
     }
     if (!db.commit())
-        return fail(error, QStringLiteral("cannot commit command states"), db.lastError());
+        return sqlFailure(error, QStringLiteral("cannot commit command states"), db.lastError());
     return true;
 }
 
 bool CommandStore::loadTargets(CommandRecord *record, QString *error) const
 {
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery q(m_connection.database());
     q.setForwardOnly(true);
     q.prepare(QStringLiteral("SELECT kiosk, state, changed_at, error FROM command_targets"
                              " WHERE command_id = ? ORDER BY kiosk"));
     q.addBindValue(record->id);
     if (!q.exec())
-        return fail(error, QStringLiteral("cannot read command targets"), q.lastError());
+        return sqlFailure(error, QStringLiteral("cannot read command targets"), q.lastError());
     record->targets.clear();
     while (q.next())
         record->targets.append({q.value(0).toString(), q.value(1).toString(), q.value(2).toLongLong(),
@@ -201,11 +170,11 @@ bool CommandStore::loadTargets(CommandRecord *record, QString *error) const
 
 bool CommandStore::loadUnfinished(QList<CommandRecord> *out, QString *error) const
 {
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery q(m_connection.database());
     q.setForwardOnly(true);
     if (!q.exec(QStringLiteral("SELECT %1 FROM commands WHERE finished = 0 ORDER BY issued_at, rowid")
                     .arg(QLatin1String(CommandColumns))))
-        return fail(error, QStringLiteral("cannot read unfinished commands"), q.lastError());
+        return sqlFailure(error, QStringLiteral("cannot read unfinished commands"), q.lastError());
     QList<CommandRecord> records;
     while (q.next())
         records.append(commandFrom(q));
@@ -219,11 +188,11 @@ bool CommandStore::loadUnfinished(QList<CommandRecord> *out, QString *error) con
 
 bool CommandStore::find(const QString &id, CommandRecord *out, bool *found, QString *error) const
 {
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery q(m_connection.database());
     q.prepare(QStringLiteral("SELECT %1 FROM commands WHERE id = ?").arg(QLatin1String(CommandColumns)));
     q.addBindValue(id);
     if (!q.exec())
-        return fail(error, QStringLiteral("cannot look up a command"), q.lastError());
+        return sqlFailure(error, QStringLiteral("cannot look up a command"), q.lastError());
     *found = q.next();
     if (!*found)
         return true;
@@ -233,23 +202,23 @@ bool CommandStore::find(const QString &id, CommandRecord *out, bool *found, QStr
 
 bool CommandStore::recent(int limit, QList<CommandRecord> *out, QString *error) const
 {
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery q(m_connection.database());
     q.setForwardOnly(true);
     q.prepare(QStringLiteral("SELECT %1 FROM commands ORDER BY issued_at DESC, rowid DESC LIMIT ?")
                   .arg(QLatin1String(CommandColumns)));
     q.addBindValue(qMax(0, limit));
     if (!q.exec())
-        return fail(error, QStringLiteral("cannot list commands"), q.lastError());
+        return sqlFailure(error, QStringLiteral("cannot list commands"), q.lastError());
     QList<CommandRecord> records;
     while (q.next())
         records.append(commandFrom(q));
-    QSqlQuery c(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery c(m_connection.database());
     c.prepare(QStringLiteral("SELECT state, COUNT(*) FROM command_targets WHERE command_id = ? GROUP BY state"));
     for (CommandRecord &record : records) {
         record.recount(); // every state at zero
         c.addBindValue(record.id);
         if (!c.exec())
-            return fail(error, QStringLiteral("cannot count command targets"), c.lastError());
+            return sqlFailure(error, QStringLiteral("cannot count command targets"), c.lastError());
         while (c.next())
             record.counts[c.value(0).toString()] = c.value(1).toInt();
     }
@@ -259,9 +228,9 @@ bool CommandStore::recent(int limit, QList<CommandRecord> *out, QString *error) 
 
 bool CommandStore::prune(qint64 olderThanMs, int keep, int *removed, QString *error)
 {
-    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    QSqlDatabase db = m_connection.database();
     if (!db.transaction())
-        return fail(error, QStringLiteral("cannot start a transaction"), db.lastError());
+        return sqlFailure(error, QStringLiteral("cannot start a transaction"), db.lastError());
     QSqlQuery q(db);
     q.prepare(QStringLiteral("DELETE FROM commands WHERE finished = 1 AND (issued_at < ? OR id NOT IN"
                              " (SELECT id FROM commands ORDER BY issued_at DESC, rowid DESC LIMIT ?))"));
@@ -270,11 +239,11 @@ bool CommandStore::prune(qint64 olderThanMs, int keep, int *removed, QString *er
     if (!q.exec()) {
         const QSqlError sqlError = q.lastError();
         db.rollback();
-        return fail(error, QStringLiteral("cannot prune old commands"), sqlError);
+        return sqlFailure(error, QStringLiteral("cannot prune old commands"), sqlError);
     }
     const int count = q.numRowsAffected();
     if (!db.commit())
-        return fail(error, QStringLiteral("cannot commit the pruning"), db.lastError());
+        return sqlFailure(error, QStringLiteral("cannot commit the pruning"), db.lastError());
     if (removed)
         *removed = count;
     return true;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "CommandRecord.h"
+#include "SqliteConnection.h"
 
 #include <QList>
 #include <QString>
@@ -49,7 +50,7 @@ private:
     bool createSchema(QString *error);
     bool loadTargets(CommandRecord *record, QString *error) const;
 
-    QString m_connectionName;
+    SqliteConnection m_connection;
 };
 
 } // namespace KioskGate

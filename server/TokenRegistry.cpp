@@ -1,6 +1,5 @@
 #include "TokenRegistry.h"
 
-#include <QAtomicInteger>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QUuid>
@@ -10,19 +9,10 @@ namespace KioskGate {
 
 namespace {
 
-QAtomicInteger<quint64> s_connectionCounter;
-
-bool fail(QString *error, const QString &what, const QSqlError &sqlError)
-{
-    if (error)
-        *error = QStringLiteral("%1: %2").arg(what, sqlError.text());
-    return false;
-}
-
 bool exec(QSqlQuery &query, QString *error, const QString &what)
 {
     if (!query.exec())
-        return fail(error, what, query.lastError());
+        return sqlFailure(error, what, query.lastError());
     return true;
 }
 
@@ -57,55 +47,30 @@ QString TokenRecord::state(qint64 nowSecs) const
     return QStringLiteral("active");
 }
 
-TokenRegistry::TokenRegistry()
-    : m_connectionName(QStringLiteral("kioskgate-registry-%1").arg(++s_connectionCounter))
-{
-}
+TokenRegistry::TokenRegistry() : m_connection(QStringLiteral("kioskgate-registry")) {}
 
-TokenRegistry::~TokenRegistry()
-{
-    {
-        QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
-        if (db.isValid())
-            db.close();
-    }
-    if (QSqlDatabase::contains(m_connectionName))
-        QSqlDatabase::removeDatabase(m_connectionName);
-}
+TokenRegistry::~TokenRegistry() = default;
 
 bool TokenRegistry::open(const QString &path, QString *error)
 {
-    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
-    db.setDatabaseName(path);
-    // Another connection (the other thread, or a CLI call) may hold the write
-    // lock briefly; wait for it instead of failing.
-    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
-    if (!db.open())
-        return fail(error, QStringLiteral("cannot open the registry %1").arg(path), db.lastError());
-    QSqlQuery pragma(db);
-    // WAL: readers never block the writer. FULL: a committed change survives
-    // a crash or power loss.
-    for (const char *statement : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
-                                  "PRAGMA foreign_keys=ON"}) {
-        if (!pragma.exec(QString::fromLatin1(statement)))
-            return fail(error, QStringLiteral("cannot configure the registry %1").arg(path),
-                        pragma.lastError());
-    }
+    if (!m_connection.open(path, QStringLiteral("the registry"), error))
+        return false;
+    QSqlQuery pragma(m_connection.database());
     // A file that is not a database fails here, not later.
     if (!pragma.exec(QStringLiteral("PRAGMA quick_check")) || !pragma.next()
         || pragma.value(0).toString() != QLatin1String("ok"))
-        return fail(error, QStringLiteral("the registry %1 is damaged").arg(path), pragma.lastError());
+        return sqlFailure(error, QStringLiteral("the registry %1 is damaged").arg(path), pragma.lastError());
     return createSchema(error) && loadInstanceId(error);
 }
 
 bool TokenRegistry::isOpen() const
 {
-    return QSqlDatabase::database(m_connectionName, false).isOpen();
+    return m_connection.database().isOpen();
 }
 
 bool TokenRegistry::createSchema(QString *error)
 {
-    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    QSqlDatabase db = m_connection.database();
     QSqlQuery q(db);
     const char *statements[] = {
         "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -121,28 +86,28 @@ bool TokenRegistry::createSchema(QString *error)
     };
     for (const char *statement : statements) {
         if (!q.exec(QString::fromLatin1(statement)))
-            return fail(error, QStringLiteral("cannot create the registry schema"), q.lastError());
+            return sqlFailure(error, QStringLiteral("cannot create the registry schema"), q.lastError());
     }
     return true;
 }
 
 bool TokenRegistry::loadInstanceId(QString *error)
 {
-    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    QSqlDatabase db = m_connection.database();
     QSqlQuery q(db);
     q.prepare(QStringLiteral("INSERT OR IGNORE INTO meta (key, value) VALUES ('instance_id', ?)"));
     q.addBindValue(QUuid::createUuid().toString(QUuid::WithoutBraces));
     if (!exec(q, error, QStringLiteral("cannot record the instance id")))
         return false;
     if (!q.exec(QStringLiteral("SELECT value FROM meta WHERE key = 'instance_id'")) || !q.next())
-        return fail(error, QStringLiteral("cannot read the instance id"), q.lastError());
+        return sqlFailure(error, QStringLiteral("cannot read the instance id"), q.lastError());
     m_instanceId = q.value(0).toString();
     return true;
 }
 
 bool TokenRegistry::insertToken(const TokenRecord &r, QString *error)
 {
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery q(m_connection.database());
     q.prepare(QStringLiteral("INSERT INTO tokens (jti, kiosk, kid, origins, created, expires)"
                              " VALUES (?, ?, ?, ?, ?, ?)"));
     q.addBindValue(r.jti);
@@ -156,11 +121,11 @@ bool TokenRegistry::insertToken(const TokenRecord &r, QString *error)
 
 bool TokenRegistry::listTokens(QList<TokenRecord> *out, QString *error) const
 {
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery q(m_connection.database());
     q.setForwardOnly(true);
     if (!q.exec(QStringLiteral("SELECT %1 FROM tokens ORDER BY created, kiosk")
                     .arg(QLatin1String(RecordColumns))))
-        return fail(error, QStringLiteral("cannot list tokens"), q.lastError());
+        return sqlFailure(error, QStringLiteral("cannot list tokens"), q.lastError());
     out->clear();
     while (q.next())
         out->append(recordFrom(q));
@@ -169,7 +134,7 @@ bool TokenRegistry::listTokens(QList<TokenRecord> *out, QString *error) const
 
 bool TokenRegistry::findToken(const QString &jti, TokenRecord *out, bool *found, QString *error) const
 {
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery q(m_connection.database());
     q.prepare(QStringLiteral("SELECT %1 FROM tokens WHERE jti = ?").arg(QLatin1String(RecordColumns)));
     q.addBindValue(jti);
     if (!exec(q, error, QStringLiteral("cannot look up a token")))
@@ -222,9 +187,9 @@ bool TokenRegistry::revokeByKeyIds(const QStringList &keyIds, qint64 nowSecs, co
 bool TokenRegistry::revokeWhere(const QString &where, const QVariantList &binds, qint64 nowSecs,
                                 const QString &reason, QStringList *revokedJtis, QString *error)
 {
-    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    QSqlDatabase db = m_connection.database();
     if (!db.transaction())
-        return fail(error, QStringLiteral("cannot start a transaction"), db.lastError());
+        return sqlFailure(error, QStringLiteral("cannot start a transaction"), db.lastError());
     QSqlQuery q(db);
     q.prepare(QStringLiteral("SELECT jti FROM tokens WHERE revoked IS NULL AND (%1)").arg(where));
     for (const QVariant &bind : binds)
@@ -248,7 +213,7 @@ bool TokenRegistry::revokeWhere(const QString &where, const QVariantList &binds,
         }
     }
     if (!db.commit())
-        return fail(error, QStringLiteral("cannot commit the revocation"), db.lastError());
+        return sqlFailure(error, QStringLiteral("cannot commit the revocation"), db.lastError());
     *revokedJtis = jtis;
     return true;
 }
@@ -257,9 +222,9 @@ bool TokenRegistry::recordUses(const QHash<QString, TokenUse> &uses, QString *er
 {
     if (uses.isEmpty())
         return true;
-    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    QSqlDatabase db = m_connection.database();
     if (!db.transaction())
-        return fail(error, QStringLiteral("cannot start a transaction"), db.lastError());
+        return sqlFailure(error, QStringLiteral("cannot start a transaction"), db.lastError());
     QSqlQuery q(db);
     q.prepare(QStringLiteral("UPDATE tokens SET last_used = ?, last_address = ? WHERE jti = ?"));
     for (auto it = uses.cbegin(); it != uses.cend(); ++it) {
@@ -272,29 +237,29 @@ bool TokenRegistry::recordUses(const QHash<QString, TokenUse> &uses, QString *er
         }
     }
     if (!db.commit())
-        return fail(error, QStringLiteral("cannot commit token use"), db.lastError());
+        return sqlFailure(error, QStringLiteral("cannot commit token use"), db.lastError());
     return true;
 }
 
 bool TokenRegistry::activeKeyIds(QStringList *keyIds, QString *current, QString *error) const
 {
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery q(m_connection.database());
     if (!q.exec(QStringLiteral("SELECT kid FROM signing_keys WHERE retired IS NULL ORDER BY created, rowid")))
-        return fail(error, QStringLiteral("cannot list signing keys"), q.lastError());
+        return sqlFailure(error, QStringLiteral("cannot list signing keys"), q.lastError());
     keyIds->clear();
     while (q.next())
         keyIds->append(q.value(0).toString());
     if (!q.exec(QStringLiteral("SELECT value FROM meta WHERE key = 'current_kid'")))
-        return fail(error, QStringLiteral("cannot read the current signing key"), q.lastError());
+        return sqlFailure(error, QStringLiteral("cannot read the current signing key"), q.lastError());
     *current = q.next() ? q.value(0).toString() : QString();
     return true;
 }
 
 bool TokenRegistry::addKeyId(const QString &keyId, qint64 nowSecs, QString *error)
 {
-    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    QSqlDatabase db = m_connection.database();
     if (!db.transaction())
-        return fail(error, QStringLiteral("cannot start a transaction"), db.lastError());
+        return sqlFailure(error, QStringLiteral("cannot start a transaction"), db.lastError());
     QSqlQuery q(db);
     q.prepare(QStringLiteral("INSERT INTO signing_keys (kid, created) VALUES (?, ?)"));
     q.addBindValue(keyId);
@@ -308,13 +273,13 @@ bool TokenRegistry::addKeyId(const QString &keyId, qint64 nowSecs, QString *erro
         return false;
     }
     if (!db.commit())
-        return fail(error, QStringLiteral("cannot commit the signing key"), db.lastError());
+        return sqlFailure(error, QStringLiteral("cannot commit the signing key"), db.lastError());
     return true;
 }
 
 bool TokenRegistry::retireKeyIds(const QStringList &keyIds, qint64 nowSecs, QString *error)
 {
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery q(m_connection.database());
     q.prepare(QStringLiteral("UPDATE signing_keys SET retired = ? WHERE kid = ? AND retired IS NULL"));
     for (const QString &kid : keyIds) {
         q.addBindValue(nowSecs);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "TokenRecord.h"
+#include "SqliteConnection.h"
 
 #include <QHash>
 #include <QSqlDatabase>
@@ -59,7 +60,7 @@ private:
     bool revokeWhere(const QString &where, const QVariantList &binds, qint64 nowSecs,
                      const QString &reason, QStringList *revokedJtis, QString *error);
 
-    QString m_connectionName;
+    SqliteConnection m_connection;
     QString m_instanceId;
 };
 

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <QSqlDatabase>
+#include <QString>
+
+class QSqlError;
+
+namespace KioskGate {
+
+/// One QtSql connection to the console's SQLite file, as the token registry
+/// and the command store each keep their own (a connection belongs to one
+/// thread): a name unique to this object, the file opened in WAL mode with
+/// synchronous=FULL and foreign keys on, a busy timeout so another
+/// connection's brief write lock is waited for, and removal on destruction.
+class SqliteConnection
+{
+public:
+    /// `prefix` names the owner in the connection name ("kioskgate-registry").
+    explicit SqliteConnection(const QString &prefix);
+    ~SqliteConnection();
+    SqliteConnection(const SqliteConnection &) = delete;
+    SqliteConnection &operator=(const SqliteConnection &) = delete;
+
+    /// Opens and configures `path`; errors name the file as `what` ("the
+    /// registry", "the command store").
+    bool open(const QString &path, const QString &what, QString *error);
+    QSqlDatabase database() const { return QSqlDatabase::database(m_name, false); }
+
+private:
+    QString m_name;
+};
+
+/// Sets `*error` to "what: the SQL error" and returns false.
+bool sqlFailure(QString *error, const QString &what, const QSqlError &sqlError);
+
+} // namespace KioskGate
