@@ -16,7 +16,6 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import { chromium } from 'playwright-core';
 
 import { startKioskPageServer } from '../../examples/browser-kiosk/serve.mjs';
 import {
@@ -30,12 +29,10 @@ import {
   withTimeout,
 } from './harness.mjs';
 import { makeSelfSignedCertificate, spkiOf } from './tls-helpers.mjs';
+import { launchChromium } from './chromium.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const CHROMIUM = process.env.KIOSKGATE_CHROMIUM || '/usr/bin/chromium';
 const CLIENT_SOURCE = path.resolve(here, '../../resources/client/kioskgate.js');
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--password-store=basic'];
 
 /** Runs the CLI with --json and parses stdout (json is null if it is not JSON). */
 async function cliJson(args, dataDir, timeoutMs = 30000) {
@@ -122,7 +119,7 @@ describe('example kiosk page with the served client against the real console', {
     server = await startServer({ dataDir, allowOrigins: [page.origin] });
     page.config.url = server.url;
     foreignPage.config.url = server.url;
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, timeout: 30000, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     await mkdir(OUTPUT_DIR, { recursive: true });
   });
 
@@ -338,12 +335,7 @@ describe('reset-all over TLS: https page, wss:// with the subprotocol, both pinn
     page.config.url = server.url;
     const facts = JSON.parse((await cli(['tls', 'show', '--json'], { dataDir })).stdout);
     assert.equal(facts.spkiSha256, spkiOf(await readFile(facts.certificatePath)));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      timeout: 30000,
-      args: [...CHROMIUM_ARGS, `--ignore-certificate-errors-spki-list=${facts.spkiSha256},${spkiOf(pageTls.cert)}`],
-    });
+    browser = await launchChromium([`--ignore-certificate-errors-spki-list=${facts.spkiSha256},${spkiOf(pageTls.cert)}`]);
   });
 
   after(async () => {

@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chromium } from 'playwright-core';
 
 import {
   OUTPUT_DIR,
@@ -18,8 +17,8 @@ import {
   withTimeout,
 } from './harness.mjs';
 import { kioskPageHtml } from './kiosk-page.mjs';
+import { launchChromium } from './chromium.mjs';
 
-const CHROMIUM = process.env.KIOSKGATE_CHROMIUM || '/usr/bin/chromium';
 
 describe('Chromium kiosk page (subprotocol transport)', { timeout: 90000 }, () => {
   let dataDir;
@@ -35,23 +34,7 @@ describe('Chromium kiosk page (subprotocol transport)', { timeout: 90000 }, () =
     dataDir = await makeDataDir();
     server = await startServer({ dataDir, allowOrigins: [allowedPage.origin] });
     token = await issueToken(dataDir, 'museum-7');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      timeout: 30000,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        // Keep Chromium's own password store out of the test keyring, which
-        // belongs to kioskgate here.
-        '--password-store=basic',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {

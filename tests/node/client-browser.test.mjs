@@ -10,13 +10,12 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chromium } from 'playwright-core';
 
 import { startKioskPageServer } from '../../examples/browser-kiosk/serve.mjs';
 import { OUTPUT_DIR, withTimeout } from './harness.mjs';
 import { startMockConsole } from './mock-console.mjs';
+import { launchChromium } from './chromium.mjs';
 
-const CHROMIUM = process.env.KIOSKGATE_CHROMIUM || '/usr/bin/chromium';
 const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJsb2JieS0xIn0.bW9jay1zaWduYXR1cmUtZm9yLXRlc3Rz';
 const REVOKED = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJsb2JieS0yIn0.cmV2b2tlZC1zaWduYXR1cmU';
 
@@ -35,13 +34,7 @@ describe('browser client in Chromium against a mock console', { timeout: 120000 
       refused,
     });
     page.config.url = mock.url;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      timeout: 30000,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--password-store=basic'],
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {

@@ -15,13 +15,12 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import { chromium } from 'playwright-core';
 
 import { cli, cliOk, issueToken, makeDataDir, removeDataDirs, startServer, withTimeout } from './harness.mjs';
+import { launchChromium } from './chromium.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const examples = path.resolve(here, '../../examples');
-const CHROMIUM = process.env.KIOSKGATE_CHROMIUM || '/usr/bin/chromium';
 
 /** A child process whose output can be awaited (bounded); killed in after(). */
 function run(command, args, { cwd, env }) {
@@ -166,13 +165,7 @@ describe('the examples as their READMEs run them, against the real console (TLS 
     assert.ok(pin, facts.chromiumCommandLine);
     assert.equal(pin[1], facts.spkiSha256);
     assert.ok(facts.chromiumCommandLine.includes(`${origin}/`), 'the line opens the allowed page');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      timeout: 30000,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--password-store=basic', pin[0]],
-    });
+    browser = await launchChromium([pin[0]]);
     const context = await browser.newContext();
     try {
       const tab = await context.newPage();

@@ -7,7 +7,6 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { chromium } from 'playwright-core';
 
 import {
   closeClient,
@@ -19,8 +18,8 @@ import {
   startServer,
   withTimeout,
 } from './harness.mjs';
+import { launchChromium } from './chromium.mjs';
 
-const CHROMIUM = process.env.KIOSKGATE_CHROMIUM || '/usr/bin/chromium';
 const TICKET_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
 describe('one-time tickets, whoami and CORS', { timeout: 120000 }, () => {
@@ -163,13 +162,7 @@ describe('one-time tickets, whoami and CORS', { timeout: 120000 }, () => {
   });
 
   test('Chromium: an allowed page fetches a ticket and connects; a foreign page is blocked by CORS', async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      timeout: 30000,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--password-store=basic'],
-    });
+    browser = await launchChromium();
     const flow = async ([base, wsUrl, bearer]) => {
       const result = { ticketStatus: null, fetchError: null, welcome: null, closeCode: null, moduleLoaded: null };
       try {

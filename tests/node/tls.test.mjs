@@ -8,7 +8,6 @@ import { readFile } from 'node:fs/promises';
 import { get as httpGet } from 'node:http';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chromium } from 'playwright-core';
 
 import {
   cliOk,
@@ -23,8 +22,8 @@ import {
 } from './harness.mjs';
 import { kioskPageHtml } from './kiosk-page.mjs';
 import { makeSelfSignedCertificate as makePageCertificate, spkiOf } from './tls-helpers.mjs';
+import { launchChromium } from './chromium.mjs';
 
-const CHROMIUM = process.env.KIOSKGATE_CHROMIUM || '/usr/bin/chromium';
 
 describe('TLS: pinning in Chromium, CA in Node, plain HTTP on the TLS port', { timeout: 120000 }, () => {
   let dataDir;
@@ -56,22 +55,7 @@ describe('TLS: pinning in Chromium, CA in Node, plain HTTP on the TLS port', { t
   });
 
   async function launch(spkiList) {
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      timeout: 30000,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--password-store=basic',
-        `--ignore-certificate-errors-spki-list=${spkiList.join(',')}`,
-      ],
-    });
+    const browser = await launchChromium([`--ignore-certificate-errors-spki-list=${spkiList.join(',')}`]);
     browsers.push(browser);
     return browser;
   }
