@@ -48,7 +48,8 @@ private:
     QStringList serverArgs() const { return dataArgs() + QStringList{QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0")}; }
     // Starts a CLI command and kills the server after a random 0-60 ms.
     KioskGateProcess::Result runAndKill(KioskGateProcess &server, const QStringList &arguments);
-    QJsonArray tokens();
+    // The registry's record of `kiosk`'s token (`token list --json`), or {}.
+    QJsonObject tokenOf(const QString &kiosk);
     // 101 or the refusal status for `token` against the server on `port`.
     int connectStatus(quint16 port, const QByteArray &token);
 
@@ -88,12 +89,17 @@ KioskGateProcess::Result TestFaults::runAndKill(KioskGateProcess &server, const 
     return result;
 }
 
-QJsonArray TestFaults::tokens()
+QJsonObject TestFaults::tokenOf(const QString &kiosk)
 {
     const auto list = KioskGateProcess::run(QStringList{QStringLiteral("token"), QStringLiteral("list"), QStringLiteral("--json")} + dataArgs());
     if (list.exitCode != 0)
         qWarning("token list failed: %s", list.err.constData());
-    return jsonOf(list.out).value(QStringLiteral("tokens")).toArray();
+    QJsonObject record;
+    for (const QJsonValue &t : jsonOf(list.out).value(QStringLiteral("tokens")).toArray()) {
+        if (t.toObject().value(QStringLiteral("kiosk")).toString() == kiosk)
+            record = t.toObject();
+    }
+    return record;
 }
 
 int TestFaults::connectStatus(quint16 port, const QByteArray &token)
@@ -127,11 +133,7 @@ void TestFaults::killDuringTokenIssuance()
         const quint16 port = server->waitReady();
         QVERIFY2(port != 0, server->log().constData()); // the registry survived the kill
 
-        QJsonObject record;
-        for (const QJsonValue &t : tokens()) {
-            if (t.toObject().value(QStringLiteral("kiosk")).toString() == kiosk)
-                record = t.toObject();
-        }
+        const QJsonObject record = tokenOf(kiosk);
         if (issued.exitCode == 0) {
             // Printed means complete: in the registry, and it verifies.
             const QJsonObject answer = jsonOf(issued.out);
@@ -172,11 +174,7 @@ void TestFaults::killDuringRevocation()
         server = std::make_unique<KioskGateProcess>(serverArgs());
         port = server->waitReady();
         QVERIFY2(port != 0, server->log().constData());
-        QString state;
-        for (const QJsonValue &t : tokens()) {
-            if (t.toObject().value(QStringLiteral("kiosk")).toString() == kiosk)
-                state = t.toObject().value(QStringLiteral("state")).toString();
-        }
+        const QString state = tokenOf(kiosk).value(QStringLiteral("state")).toString();
         // A revoke that said so stays revoked; either way the registry and
         // the gate agree.
         if (revoked.exitCode == 0)
@@ -209,11 +207,7 @@ void TestFaults::killDuringKeyRotation()
         server = std::make_unique<KioskGateProcess>(serverArgs());
         port = server->waitReady();
         QVERIFY2(port != 0, server->log().constData());
-        QString state;
-        for (const QJsonValue &t : tokens()) {
-            if (t.toObject().value(QStringLiteral("kiosk")).toString() == kiosk)
-                state = t.toObject().value(QStringLiteral("state")).toString();
-        }
+        const QString state = tokenOf(kiosk).value(QStringLiteral("state")).toString();
         if (rotated.exitCode == 0)
             QCOMPARE(state, QStringLiteral("revoked"));
         const int status = connectStatus(port, token);

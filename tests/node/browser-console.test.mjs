@@ -19,10 +19,11 @@ import { after, before, describe, test } from 'node:test';
 
 import { startKioskPageServer } from '../../examples/browser-kiosk/serve.mjs';
 import {
-  OUTPUT_DIR,
   cli,
+  cliJson,
   issueToken,
   makeDataDir,
+  OUTPUT_DIR,
   removeDataDirs,
   sleep,
   startServer,
@@ -34,17 +35,8 @@ import { launchChromium } from './chromium.mjs';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CLIENT_SOURCE = path.resolve(here, '../../resources/client/kioskgate.js');
 
-/** Runs the CLI with --json and parses stdout (json is null if it is not JSON). */
-async function cliJson(args, dataDir, timeoutMs = 30000) {
-  const run = await cli(args, { dataDir, timeoutMs });
-  let json = null;
-  try {
-    json = JSON.parse(run.stdout);
-  } catch {
-    // the assertion on json reports stdout
-  }
-  return { ...run, json };
-}
+/** cliJson() from the harness for this file's data directory. */
+const cliJsonIn = (args, dataDir, timeoutMs = 30000) => cliJson(args, { dataDir, timeoutMs });
 
 /**
  * Opens the example page in a fresh context and records everything a leak
@@ -157,7 +149,7 @@ describe('example kiosk page with the served client against the real console', {
         assert.equal(beforeReset.local['app.taps'], '2');
         assert.equal(beforeReset.navigationType, 'navigate');
 
-        const run = await cliJson(['reset-all', '--json', '--wait', '20'], dataDir);
+        const run = await cliJsonIn(['reset-all', '--json', '--wait', '20'], dataDir);
         assert.equal(run.code, 0, `stdout: ${run.stdout}\nstderr: ${run.stderr}`);
         const command = run.json;
         assert.equal(command.name, 'reset');
@@ -182,7 +174,7 @@ describe('example kiosk page with the served client against the real console', {
         assert.equal(await tab.textContent('#taps'), '0');
 
         // The stored record agrees.
-        const list = await cliJson(['commands', '--json'], dataDir);
+        const list = await cliJsonIn(['commands', '--json'], dataDir);
         const stored = list.json.commands.find((c) => c.id === command.id);
         assert.equal(stored.counts.done, command.counts.done);
         assert.ok(stored.counts.done >= 1);
@@ -224,7 +216,7 @@ describe('example kiosk page with the served client against the real console', {
       await tab.locator('#state.open').waitFor();
       await markDocument(tab);
       const before = await documentFacts(tab);
-      const run = await cliJson(['reload', kiosk, '--json', '--wait', '20'], dataDir);
+      const run = await cliJsonIn(['reload', kiosk, '--json', '--wait', '20'], dataDir);
       assert.equal(run.code, 0, `stdout: ${run.stdout}\nstderr: ${run.stderr}`);
       assert.equal(run.json.name, 'reload');
       assert.equal(run.json.allKiosks, false);
@@ -259,7 +251,7 @@ describe('example kiosk page with the served client against the real console', {
         window.kiosk.addEventListener('reconnecting', () => (window.__kg.reconnecting += 1));
       });
       const started = Date.now();
-      const revoke = await cliJson(['token', 'revoke', kiosk, '--json'], dataDir);
+      const revoke = await cliJsonIn(['token', 'revoke', kiosk, '--json'], dataDir);
       assert.equal(revoke.code, 0, revoke.stderr);
       await tab.locator('#state.stopped').waitFor();
       figures.revokeToStoppedMs = Date.now() - started;
@@ -361,7 +353,7 @@ describe('reset-all over TLS: https page, wss:// with the subprotocol, both pinn
       assert.ok(seen.requests.includes(`${server.httpBase}/kioskgate.js`), 'client loaded over https from the console');
       await markDocument(tab);
       const before = await documentFacts(tab);
-      const run = await cliJson(['reset-all', '--json', '--wait', '20'], dataDir);
+      const run = await cliJsonIn(['reset-all', '--json', '--wait', '20'], dataDir);
       assert.equal(run.code, 0, `stdout: ${run.stdout}\nstderr: ${run.stderr}`);
       assert.deepEqual(run.json.targets.map((t) => [t.kiosk, t.state]), [['secure-1', 'done']]);
       console.log(`TLS reset-all settled in ${Math.round(run.ms)} ms (CLI run); issued→done ${

@@ -12,13 +12,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import {
-  WebSocket,
   cli,
+  cliJson,
   issueToken,
   makeDataDir,
   removeDataDirs,
   sleep,
   startServer,
+  WebSocket,
   withTimeout,
 } from './harness.mjs';
 
@@ -118,23 +119,15 @@ async function inBatches(items, limit, fn) {
   await Promise.all(workers);
 }
 
-async function cliJson(args, dataDir, timeoutMs = 60000) {
-  const run = await cli(args, { dataDir, timeoutMs });
-  let json = null;
-  try {
-    json = JSON.parse(run.stdout);
-  } catch {
-    // asserted by the caller
-  }
-  return { ...run, json };
-}
+/** cliJson() from the harness for this file's data directory. */
+const cliJsonIn = (args, dataDir, timeoutMs = 60000) => cliJson(args, { dataDir, timeoutMs });
 
 /** Polls `kioskgate commands --json` until `check(command)` holds (bounded). */
 async function waitForCommand(dataDir, id, check, ms, label) {
   const deadline = Date.now() + ms;
   let last = null;
   while (Date.now() < deadline) {
-    const run = await cliJson(['commands', '--json'], dataDir);
+    const run = await cliJsonIn(['commands', '--json'], dataDir);
     last = run.json?.commands?.find((c) => c.id === id) ?? run;
     if (run.json && last.id && check(last)) return last;
     await sleep(200);
@@ -148,7 +141,7 @@ async function waitForOnline(dataDir, names, ms = 15000) {
   const deadline = Date.now() + ms;
   let got = null;
   while (Date.now() < deadline) {
-    const run = await cliJson(['status', '--json'], dataDir);
+    const run = await cliJsonIn(['status', '--json'], dataDir);
     got = [...new Set((run.json?.sessions ?? []).map((s) => s.kiosk))].sort();
     if (JSON.stringify(got) === JSON.stringify(want)) return;
     await sleep(150);
@@ -202,7 +195,7 @@ describe(`recorded commands with ${FLEET_SIZE} ws kiosks`, { timeout: 240000 }, 
   });
 
   test('reset-all reaches every kiosk and the CLI counts equal what the kiosks saw', async () => {
-    const run = await cliJson(['reset-all', '--json', '--wait', '45'], dataDir, 60000);
+    const run = await cliJsonIn(['reset-all', '--json', '--wait', '45'], dataDir, 60000);
     assert.equal(run.code, 0, `stdout: ${run.stdout}\nstderr: ${run.stderr}`);
     const command = run.json;
     console.log(`reset-all settled in ${run.ms.toFixed(0)} ms: ${JSON.stringify(command.counts)}`);
@@ -277,7 +270,7 @@ describe(`recorded commands with ${FLEET_SIZE} ws kiosks`, { timeout: 240000 }, 
     await waitForOnline(dataDir, fleet.filter((k) => !offline.includes(k)).map((k) => k.name));
     for (const k of holding) k.holdReload = true;
 
-    const issued = await cliJson(['reset-all', '--json', '--wait', '0'], dataDir);
+    const issued = await cliJsonIn(['reset-all', '--json', '--wait', '0'], dataDir);
     assert.equal(issued.code, 0, issued.stderr);
     const { id } = issued.json;
     const online = FLEET_SIZE - offline.length;
@@ -295,7 +288,7 @@ describe(`recorded commands with ${FLEET_SIZE} ws kiosks`, { timeout: 240000 }, 
     server.child.kill('SIGKILL');
     await withTimeout(exited, 10000, 'kioskgate to die');
     for (const k of fleet) k.ws = null; // sockets died with the console
-    const stored = await cliJson(['commands', '--json'], dataDir);
+    const stored = await cliJsonIn(['commands', '--json'], dataDir);
     assert.equal(stored.code, 0, stored.stderr);
     const kept = stored.json.commands.find((c) => c.id === id);
     assert.deepEqual(kept.counts, before.counts, 'states read from the database while no console runs');
@@ -341,7 +334,7 @@ describe('freshness window', { timeout: 60000 }, () => {
     const late = fleet.slice(9);
     await Promise.all(online.map((k) => k.connect()));
 
-    const issued = await cliJson(['reload-all', '--json', '--wait', '0'], dataDir);
+    const issued = await cliJsonIn(['reload-all', '--json', '--wait', '0'], dataDir);
     assert.equal(issued.code, 0, issued.stderr);
     const { id, expiresAt, issuedAt } = issued.json;
     assert.equal(Date.parse(expiresAt) - Date.parse(issuedAt), 4000);

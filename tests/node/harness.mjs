@@ -118,6 +118,21 @@ export async function cliOk(args, options) {
   return run;
 }
 
+/**
+ * Like cli() for a command run with --json: adds `json`, the parsed stdout,
+ * or null when stdout is not JSON (the caller's assertion then shows it).
+ */
+export async function cliJson(args, options) {
+  const run = await cli(args, options);
+  let json = null;
+  try {
+    json = JSON.parse(run.stdout);
+  } catch {
+    // reported by the caller
+  }
+  return { ...run, json };
+}
+
 /** Issues a token for kiosk `name` and returns it (stdout holds it alone). */
 export async function issueToken(dataDir, name, { expires, origins = [] } = {}) {
   const args = ['token', 'issue', name];
