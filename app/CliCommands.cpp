@@ -1,4 +1,5 @@
 #include "CliCommands.h"
+#include "CliOutput.h"
 
 #include "CommandLine.h"
 #include "ControlPlane.h"
@@ -8,37 +9,15 @@
 #include <QCommandLineParser>
 #include <QDateTime>
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
 
-#include <cstdio>
 
 namespace KioskGate {
 
+using namespace Cli;
+
 namespace {
-
-void out(const QString &text)
-{
-    std::fputs(qPrintable(text + QLatin1Char('\n')), stdout);
-}
-
-void err(const QString &text)
-{
-    std::fputs(qPrintable(QStringLiteral("kioskgate: ") + text + QLatin1Char('\n')), stderr);
-}
-
-void printJson(const QJsonObject &object)
-{
-    QJsonObject copy = object;
-    copy.remove(QStringLiteral("ok"));
-    std::fputs(QJsonDocument(copy).toJson(QJsonDocument::Indented).constData(), stdout);
-}
-
-QString dataDirOf(const QCommandLineParser &parser, const CliContext &context)
-{
-    return parser.isSet(context.dataDir) ? parser.value(context.dataDir) : DataDirectory::defaultPath();
-}
 
 // Runs one admin request: through the running instance if there is one (so
 // its sessions follow at once), otherwise directly on the data directory.

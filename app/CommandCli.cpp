@@ -3,6 +3,7 @@
 // them as they settle, and list recent ones.
 
 #include "CliCommands.h"
+#include "CliOutput.h"
 
 #include "AdminService.h"
 #include "CommandLine.h"
@@ -15,13 +16,13 @@
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QJsonObject>
 #include <QThread>
 
-#include <cstdio>
 
 namespace KioskGate {
+
+using namespace Cli;
 
 namespace {
 
@@ -29,22 +30,6 @@ constexpr int PollIntervalMs = 250;
 constexpr int DefaultWaitSeconds = 30;
 constexpr int MaxWaitSeconds = 24 * 3600;
 constexpr int NamesShown = 10;
-
-void out(const QString &text)
-{
-    std::fputs(qPrintable(text + QLatin1Char('\n')), stdout);
-    std::fflush(stdout);
-}
-
-void err(const QString &text)
-{
-    std::fputs(qPrintable(QStringLiteral("kioskgate: ") + text + QLatin1Char('\n')), stderr);
-}
-
-QString dataDirOf(const QCommandLineParser &parser, const CliContext &context)
-{
-    return parser.isSet(context.dataDir) ? parser.value(context.dataDir) : DataDirectory::defaultPath();
-}
 
 /// "lobby-3, lobby-7, …" — at most NamesShown names.
 QString nameList(const QStringList &names)
@@ -269,7 +254,7 @@ int runKioskCommand(const QStringList &arguments, const CliContext &context)
         QJsonObject outcomeJson = outcome.toJson();
         outcomeJson.insert(QStringLiteral("waitedSeconds"), double(timer.elapsed()) / 1000.0);
         result.insert(QStringLiteral("outcome"), outcomeJson);
-        std::fputs(QJsonDocument(result).toJson(QJsonDocument::Indented).constData(), stdout);
+        printJson(result);
     } else if (waitSeconds == 0) {
         const auto time = [&command](const char *key) {
             return QDateTime::fromString(command.value(QLatin1String(key)).toString(), Qt::ISODateWithMs);
@@ -330,8 +315,7 @@ int runCommandsCommand(const QStringList &arguments, const CliContext &context)
             commands.append(record.toJson(false));
     }
     if (parser.isSet(json)) {
-        std::fputs(QJsonDocument(QJsonObject{{QStringLiteral("commands"), commands}}).toJson(QJsonDocument::Indented).constData(),
-                   stdout);
+        printJson(QJsonObject{{QStringLiteral("commands"), commands}});
         return ExitOk;
     }
     if (commands.isEmpty()) {

@@ -1,5 +1,6 @@
 #include "TlsCommand.h"
 
+#include "CliOutput.h"
 #include "CommandLine.h"
 #include "ControlPlane.h"
 #include "ControlServer.h"
@@ -13,23 +14,13 @@
 #include <QDateTime>
 #include <QFile>
 #include <QJsonArray>
-#include <QJsonDocument>
 
-#include <cstdio>
 
 namespace KioskGate {
 
+using namespace Cli;
+
 namespace {
-
-void out(const QString &text)
-{
-    std::fputs(qPrintable(text + QLatin1Char('\n')), stdout);
-}
-
-void err(const QString &text)
-{
-    std::fputs(qPrintable(QStringLiteral("kioskgate: ") + text + QLatin1Char('\n')), stderr);
-}
 
 void printFacts(const QJsonObject &facts, const QString &certificatePath)
 {
@@ -130,7 +121,7 @@ int runTlsCommand(const QStringList &arguments, const CliContext &context)
         return ExitUsage;
     }
 
-    DataDirectory dataDir(parser.isSet(context.dataDir) ? parser.value(context.dataDir) : DataDirectory::defaultPath());
+    DataDirectory dataDir(dataDirOf(parser, context));
     const bool running = dataDir.isLockedByOther();
     QString error;
     QJsonObject answer;
@@ -180,7 +171,7 @@ int runTlsCommand(const QStringList &arguments, const CliContext &context)
     }
     answer.remove(QStringLiteral("ok"));
     if (parser.isSet(json)) {
-        std::fputs(QJsonDocument(answer).toJson(QJsonDocument::Indented).constData(), stdout);
+        printJson(answer);
         return ExitOk;
     }
     if (answer.contains(QStringLiteral("tls")) && !answer.value(QStringLiteral("tls")).toBool()) {
