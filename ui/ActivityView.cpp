@@ -3,6 +3,7 @@
 #include "ActivityFilterModel.h"
 #include "ActivityModel.h"
 #include "CsvWriter.h"
+#include "ListTable.h"
 #include "UserPrompts.h"
 
 #include <QComboBox>
@@ -41,21 +42,8 @@ ActivityView::ActivityView(ActivityModel *model, UserPrompts *prompts, QWidget *
     connect(exportButton, &QPushButton::clicked, this, &ActivityView::exportInteractively);
 
     m_table->setObjectName(QStringLiteral("activityTable"));
-    m_table->setModel(m_filter);
-    m_table->setSortingEnabled(true);
-    m_table->sortByColumn(ActivityModel::TimeColumn, Qt::DescendingOrder);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setAlternatingRowColors(true);
-    m_table->setShowGrid(false);
-    m_table->setWordWrap(false);
-    m_table->verticalHeader()->hide();
-    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 10);
-    m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->horizontalHeader()->setHighlightSections(false);
-    m_table->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
-    const int widths[] = {150, 120, 130, 110, 190, 95};
-    for (int column = 0; column < int(std::size(widths)); ++column)
-        m_table->setColumnWidth(column, widths[column]);
+    setUpListTable(m_table, m_filter, ActivityModel::TimeColumn, Qt::DescendingOrder,
+                   {150, 120, 130, 110, 190, 95});
 
     auto *bar = new QHBoxLayout;
     bar->addWidget(search, 1);

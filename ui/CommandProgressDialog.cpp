@@ -3,6 +3,7 @@
 #include "CommandTargetModel.h"
 #include "CommandText.h"
 #include "ConsoleFormat.h"
+#include "ListTable.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -73,18 +74,7 @@ CommandProgressDialog::CommandProgressDialog(const CommandRecord &record, QWidge
         m_proxy->setFilterRegularExpression(QRegularExpression(QString::fromLatin1(FilterPatterns[qBound(0, index, 3)])));
     });
     m_table->setObjectName(QStringLiteral("commandTargetTable"));
-    m_table->setModel(m_proxy);
-    m_table->setSortingEnabled(true);
-    m_table->sortByColumn(CommandTargetModel::KioskColumn, Qt::AscendingOrder);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setAlternatingRowColors(true);
-    m_table->setShowGrid(false);
-    m_table->setWordWrap(false);
-    m_table->verticalHeader()->hide();
-    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 8);
-    m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->horizontalHeader()->setHighlightSections(false);
-    m_table->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+    setUpListTable(m_table, m_proxy, CommandTargetModel::KioskColumn, Qt::AscendingOrder, {}, 8);
     m_table->setColumnWidth(CommandTargetModel::KioskColumn, 200);
     m_table->setColumnWidth(CommandTargetModel::StateColumn, 140);
     m_table->setColumnWidth(CommandTargetModel::ChangedColumn, 90);

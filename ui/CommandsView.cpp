@@ -1,6 +1,7 @@
 #include "CommandsView.h"
 
 #include "CommandHistoryModel.h"
+#include "ListTable.h"
 
 #include <QHeaderView>
 #include <QLabel>
@@ -19,22 +20,9 @@ CommandsView::CommandsView(CommandHistoryModel *model, QWidget *parent)
     proxy->setSortRole(CommandHistoryModel::SortRole);
 
     m_table->setObjectName(QStringLiteral("commandTable"));
-    m_table->setModel(proxy);
-    m_table->setSortingEnabled(true);
-    m_table->sortByColumn(CommandHistoryModel::IssuedColumn, Qt::DescendingOrder);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    setUpListTable(m_table, proxy, CommandHistoryModel::IssuedColumn, Qt::DescendingOrder,
+                   {110, 180, 140, 70, 70, 80, 70, 80, 70});
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_table->setAlternatingRowColors(true);
-    m_table->setShowGrid(false);
-    m_table->setWordWrap(false);
-    m_table->verticalHeader()->hide();
-    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 10);
-    m_table->horizontalHeader()->setHighlightSections(false);
-    m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
-    const int widths[] = {110, 180, 140, 70, 70, 80, 70, 80, 70};
-    for (int column = 0; column < int(std::size(widths)); ++column)
-        m_table->setColumnWidth(column, widths[column]);
     connect(m_table, &QAbstractItemView::activated, this, [this](const QModelIndex &index) {
         Q_EMIT openRequested(index.data(CommandHistoryModel::IdRole).toString());
     });

@@ -3,6 +3,7 @@
 #include "ConsoleFormat.h"
 #include "KioskFilterModel.h"
 #include "KioskTableModel.h"
+#include "ListTable.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -41,23 +42,10 @@ KiosksView::KiosksView(KioskTableModel *model, QWidget *parent)
     m_summary->setForegroundRole(QPalette::PlaceholderText);
 
     m_table->setObjectName(QStringLiteral("kioskTable"));
-    m_table->setModel(m_filter);
-    m_table->setSortingEnabled(true);
-    m_table->sortByColumn(KioskTableModel::KioskColumn, Qt::AscendingOrder);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    setUpListTable(m_table, m_filter, KioskTableModel::KioskColumn, Qt::AscendingOrder,
+                   {84, 150, 100, 200, 92, 110, 84, 80, 160, 120, 110});
     m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    m_table->setAlternatingRowColors(true);
-    m_table->setShowGrid(false);
-    m_table->setWordWrap(false);
     m_table->setTextElideMode(Qt::ElideMiddle);
-    m_table->verticalHeader()->hide();
-    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 10);
-    m_table->horizontalHeader()->setHighlightSections(false);
-    m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
-    const int widths[] = {84, 150, 100, 200, 92, 110, 84, 80, 160, 120, 110};
-    for (int column = 0; column < int(std::size(widths)); ++column)
-        m_table->setColumnWidth(column, widths[column]);
     m_table->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(m_table, &QWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
         if (!m_contextActions.isEmpty())

@@ -1,5 +1,6 @@
 #include "TokensView.h"
 
+#include "ListTable.h"
 #include "TokenTableModel.h"
 
 #include <QAction>
@@ -22,22 +23,9 @@ TokensView::TokensView(TokenTableModel *model, const QList<QAction *> &actions, 
     proxy->setSortRole(TokenTableModel::SortRole);
 
     m_table->setObjectName(QStringLiteral("tokenTable"));
-    m_table->setModel(proxy);
-    m_table->setSortingEnabled(true);
-    m_table->sortByColumn(TokenTableModel::CreatedColumn, Qt::DescendingOrder);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    setUpListTable(m_table, proxy, TokenTableModel::CreatedColumn, Qt::DescendingOrder,
+                   {150, 200, 110, 110, 110, 120, 80});
     m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    m_table->setAlternatingRowColors(true);
-    m_table->setShowGrid(false);
-    m_table->setWordWrap(false);
-    m_table->verticalHeader()->hide();
-    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 10);
-    m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->horizontalHeader()->setHighlightSections(false);
-    m_table->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
-    const int widths[] = {150, 200, 110, 110, 110, 120, 80};
-    for (int column = 0; column < int(std::size(widths)); ++column)
-        m_table->setColumnWidth(column, widths[column]);
     m_table->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(m_table, &QWidget::customContextMenuRequested, this, [this, actions](const QPoint &pos) {
         auto *menu = new QMenu(this);
