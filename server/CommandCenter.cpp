@@ -2,6 +2,7 @@
 
 #include "Clock.h"
 #include "CommandStore.h"
+#include "JsonTime.h"
 #include "Logging.h"
 #include "RandomId.h"
 
@@ -17,11 +18,6 @@ namespace {
 constexpr int MaxIdChars = 64;
 constexpr int MaxErrorChars = 200;
 constexpr int MaxNamesInError = 10;
-
-QString isoTime(qint64 ms)
-{
-    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs);
-}
 } // namespace
 
 CommandCenter::CommandCenter(CommandStore *store, const Clock *clock, Fleet fleet, QObject *parent)
@@ -49,8 +45,8 @@ QString CommandCenter::frameFor(const CommandRecord &record)
     const QJsonObject frame{{QStringLiteral("type"), QStringLiteral("command")},
                             {QStringLiteral("id"), record.id},
                             {QStringLiteral("name"), record.name},
-                            {QStringLiteral("issuedAt"), isoTime(record.issuedAtMs)},
-                            {QStringLiteral("expiresAt"), isoTime(record.expiresAtMs)}};
+                            {QStringLiteral("issuedAt"), isoTimeMs(record.issuedAtMs)},
+                            {QStringLiteral("expiresAt"), isoTimeMs(record.expiresAtMs)}};
     return QString::fromUtf8(QJsonDocument(frame).toJson(QJsonDocument::Compact));
 }
 

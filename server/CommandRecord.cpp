@@ -1,17 +1,11 @@
 #include "CommandRecord.h"
 
+#include "JsonTime.h"
+
 #include <QDateTime>
 #include <QJsonArray>
 
 namespace KioskGate {
-
-namespace {
-QJsonValue isoTime(qint64 ms)
-{
-    return ms > 0 ? QJsonValue(QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs))
-                  : QJsonValue();
-}
-} // namespace
 
 QStringList CommandState::all()
 {
@@ -60,8 +54,8 @@ QJsonObject CommandRecord::toJson(bool withTargets) const
     QJsonObject json{{QStringLiteral("id"), id},
                      {QStringLiteral("name"), name},
                      {QStringLiteral("issuer"), issuer},
-                     {QStringLiteral("issuedAt"), isoTime(issuedAtMs)},
-                     {QStringLiteral("expiresAt"), isoTime(expiresAtMs)},
+                     {QStringLiteral("issuedAt"), isoTimeMsOrNull(issuedAtMs)},
+                     {QStringLiteral("expiresAt"), isoTimeMsOrNull(expiresAtMs)},
                      {QStringLiteral("allKiosks"), allKiosks},
                      {QStringLiteral("total"), targetCount()},
                      {QStringLiteral("finished"), isFinished()},
@@ -71,7 +65,7 @@ QJsonObject CommandRecord::toJson(bool withTargets) const
         for (const CommandTarget &t : targets) {
             list.append(QJsonObject{{QStringLiteral("kiosk"), t.kiosk},
                                     {QStringLiteral("state"), t.state},
-                                    {QStringLiteral("changedAt"), isoTime(t.changedAtMs)},
+                                    {QStringLiteral("changedAt"), isoTimeMsOrNull(t.changedAtMs)},
                                     {QStringLiteral("error"), t.error.isEmpty() ? QJsonValue() : QJsonValue(t.error)}});
         }
         json.insert(QStringLiteral("targets"), list);

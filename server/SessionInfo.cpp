@@ -1,16 +1,10 @@
 #include "SessionInfo.h"
 
+#include "JsonTime.h"
+
 #include <QDateTime>
 
 namespace KioskGate {
-
-namespace {
-QJsonValue isoTime(qint64 ms)
-{
-    return ms > 0 ? QJsonValue(QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs))
-                  : QJsonValue();
-}
-} // namespace
 
 QJsonObject SessionInfo::toJson() const
 {
@@ -23,9 +17,9 @@ QJsonObject SessionInfo::toJson() const
         {QStringLiteral("transport"), transport},
         {QStringLiteral("clientVersion"), clientVersion.isEmpty() ? QJsonValue() : QJsonValue(clientVersion)},
         {QStringLiteral("pageUrl"), pageUrl.isEmpty() ? QJsonValue() : QJsonValue(pageUrl)},
-        {QStringLiteral("connectedAt"), isoTime(connectedAtMs)},
-        {QStringLiteral("lastSeen"), isoTime(lastSeenMs)},
-        {QStringLiteral("expiresAt"), expiresAt > 0 ? isoTime(expiresAt * 1000) : QJsonValue()},
+        {QStringLiteral("connectedAt"), isoTimeMsOrNull(connectedAtMs)},
+        {QStringLiteral("lastSeen"), isoTimeMsOrNull(lastSeenMs)},
+        {QStringLiteral("expiresAt"), expiresAt > 0 ? isoTimeMsOrNull(expiresAt * 1000) : QJsonValue()},
         {QStringLiteral("rttMs"), rttMs >= 0 ? QJsonValue(rttMs) : QJsonValue()},
     };
 }
