@@ -13,8 +13,6 @@
 
 #include <memory>
 
-#include <unistd.h>
-
 using namespace KioskGate;
 
 class TestDirectWriteSocket : public QObject
@@ -35,9 +33,26 @@ private:
     static Pair connectedPair(int clientReceiveBuffer = 0);
 };
 
+namespace {
+// Accepts into a DirectWriteSocket, as the gate's accept loop does.
+class DirectListener : public QTcpServer
+{
+public:
+    std::unique_ptr<DirectWriteSocket> accepted;
+
+protected:
+    void incomingConnection(qintptr descriptor) override
+    {
+        auto socket = std::make_unique<DirectWriteSocket>();
+        if (socket->setSocketDescriptor(descriptor))
+            accepted = std::move(socket);
+    }
+};
+} // namespace
+
 TestDirectWriteSocket::Pair TestDirectWriteSocket::connectedPair(int clientReceiveBuffer)
 {
-    QTcpServer listener;
+    DirectListener listener;
     if (!listener.listen(QHostAddress::LocalHost))
         return {};
     Pair pair;
@@ -45,17 +60,15 @@ TestDirectWriteSocket::Pair TestDirectWriteSocket::connectedPair(int clientRecei
     if (clientReceiveBuffer > 0)
         pair.client->setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, clientReceiveBuffer);
     pair.client->connectToHost(QHostAddress::LocalHost, listener.serverPort());
-    if (!listener.waitForNewConnection(5000) || !pair.client->waitForConnected(5000))
+    if (!pair.client->waitForConnected(5000))
         return {};
-    QTcpSocket *accepted = listener.nextPendingConnection();
-    pair.server = std::make_unique<DirectWriteSocket>();
-    const qintptr descriptor = accepted->socketDescriptor();
-    // Take the descriptor over the way the gate does (accept loop -> adopt).
-    accepted->setParent(nullptr);
-    const int duplicate = ::dup(int(descriptor));
-    delete accepted;
-    if (duplicate < 0 || !pair.server->setSocketDescriptor(duplicate))
-        return {};
+    QElapsedTimer timer;
+    timer.start();
+    while (!listener.accepted && timer.elapsed() < 5000)
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
+    pair.server = std::move(listener.accepted);
+    if (!pair.server)
+        pair.client.reset();
     return pair;
 }
 
