@@ -1,5 +1,7 @@
 #include "HandshakeGate.h"
 
+#include "DirectWriteSocket.h"
+
 #include "Logging.h"
 #include "PeerAddress.h"
 #include "TlsListener.h"
@@ -247,7 +249,7 @@ void HandshakeGate::adoptDescriptor(qintptr descriptor)
         tls->takeConnection(descriptor);
         return;
     }
-    auto *socket = new QTcpSocket(this);
+    auto *socket = new DirectWriteSocket(this);
     if (!socket->setSocketDescriptor(descriptor)) {
 #ifndef Q_OS_WIN
         ::close(int(descriptor));

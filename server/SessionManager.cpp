@@ -1,5 +1,7 @@
 #include "SessionManager.h"
 
+#include "DirectWriteSocket.h"
+
 #include "Clock.h"
 #include "Logging.h"
 #include "PeerAddress.h"
@@ -90,6 +92,10 @@ void SessionManager::adopt(QTcpSocket *socket, const AuthDecision &decision)
         if (m_expected.remove(key) > 0)
             countConnection(address, jti, -1);
     });
+    // From here on only QWebSocket writes: the 101 answer and every frame can
+    // go straight to the kernel (see DirectWriteSocket).
+    if (auto *direct = qobject_cast<DirectWriteSocket *>(socket))
+        direct->setDirectWrites(true);
     m_server->handleConnection(socket);
 }
 
@@ -230,7 +236,9 @@ bool SessionManager::spendMessageBudget(Session *session)
 
 bool SessionManager::dropIfSlowConsumer(Session *session)
 {
-    if (session->socket->bytesToWrite() <= m_limits.maxWriteBufferBytes)
+    auto *direct = qobject_cast<DirectWriteSocket *>(session->tcp);
+    const qint64 unsent = direct ? direct->unsentBytes() : session->socket->bytesToWrite();
+    if (unsent <= m_limits.maxWriteBufferBytes)
         return false;
     ++m_slowConsumers;
     qCWarning(lcSession).noquote() << QStringLiteral("kiosk %1 session %2 from %3 left more than %4 bytes "

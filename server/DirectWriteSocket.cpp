@@ -1,0 +1,55 @@
+#include "DirectWriteSocket.h"
+
+#ifdef Q_OS_LINUX
+#include <cerrno>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#endif
+
+namespace KioskGate {
+
+qint64 DirectWriteSocket::writeData(const char *data, qint64 size)
+{
+#ifdef Q_OS_LINUX
+    const qintptr descriptor = socketDescriptor();
+    if (m_direct && size > 0 && descriptor >= 0 && bytesToWrite() == 0
+        && state() == QAbstractSocket::ConnectedState) {
+        m_kernelMayHoldBytes = true;
+        ssize_t sent;
+        do {
+            // MSG_NOSIGNAL: a peer gone away is an error result, not SIGPIPE.
+            sent = ::send(int(descriptor), data, size_t(size), MSG_NOSIGNAL | MSG_DONTWAIT);
+        } while (sent < 0 && errno == EINTR);
+        if (sent == size) {
+            m_directBytes += sent;
+            return size;
+        }
+        if (sent > 0) {
+            m_directBytes += sent;
+            const qint64 rest = QTcpSocket::writeData(data + sent, size - qint64(sent));
+            return rest < 0 ? qint64(sent) : qint64(sent) + rest;
+        }
+        // EAGAIN or a real error: Qt queues it, or reports the error its way.
+    }
+#endif
+    return QTcpSocket::writeData(data, size);
+}
+
+qint64 DirectWriteSocket::unsentBytes()
+{
+    qint64 unsent = bytesToWrite();
+#ifdef Q_OS_LINUX
+    const qintptr descriptor = socketDescriptor();
+    if (m_direct && (m_kernelMayHoldBytes || unsent > 0) && descriptor >= 0) {
+        int inKernel = 0;
+        if (::ioctl(int(descriptor), SIOCOUTQ, &inKernel) == 0) {
+            unsent += inKernel;
+            m_kernelMayHoldBytes = inKernel > 0;
+        }
+    }
+#endif
+    return unsent;
+}
+
+} // namespace KioskGate

@@ -1,0 +1,53 @@
+#pragma once
+
+#include <QTcpSocket>
+
+namespace KioskGate {
+
+/// A QTcpSocket that, once switched on, hands writes straight to the kernel
+/// while nothing of its own is still queued.
+///
+/// Why: QAbstractSocket copies every write into its write buffer and flushes
+/// it later; the buffer's first 32 KiB chunk is then kept for the socket's
+/// whole life. For a fleet of mostly idle kiosks that chunk was the largest
+/// single part of the memory per connection, and the copy plus the deferred
+/// flush is work a broadcast to every kiosk repeats N times.
+///
+/// Order is kept: a direct send happens only when Qt's buffer is empty, and
+/// whatever the kernel does not take at once (or any error) goes through
+/// QTcpSocket's own path, which queues it and reports errors as usual.
+///
+/// Linux only (elsewhere it behaves as a plain QTcpSocket): that is where
+/// the network thread runs on epoll and the fleet-scale figures are taken.
+///
+/// bytesWritten() is emitted only for bytes that went through Qt's buffer.
+/// Turn direct writes on only where nothing relies on it: after the hand-over
+/// to QWebSocketServer, whose QWebSocket merely forwards the signal.
+class DirectWriteSocket : public QTcpSocket
+{
+    Q_OBJECT
+public:
+    using QTcpSocket::QTcpSocket;
+
+    void setDirectWrites(bool on) { m_direct = on; }
+    bool directWrites() const { return m_direct; }
+    /// Bytes the kernel took straight from writeData(), for tests.
+    qint64 directBytes() const { return m_directBytes; }
+    /// Bytes written but not yet taken by the peer: Qt's buffer plus what
+    /// the kernel still holds unsent or unacknowledged. With direct writes
+    /// the kernel's send buffer (autotuned up to megabytes) is where a peer
+    /// that stops reading piles up, so a write cap must count it. Asks the
+    /// kernel only if something was written since it last said "nothing":
+    /// the slow-consumer sweep over an idle fleet makes no system calls.
+    qint64 unsentBytes();
+
+protected:
+    qint64 writeData(const char *data, qint64 size) override;
+
+private:
+    bool m_direct = false;
+    bool m_kernelMayHoldBytes = false;
+    qint64 m_directBytes = 0;
+};
+
+} // namespace KioskGate

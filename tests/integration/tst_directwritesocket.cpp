@@ -1,0 +1,156 @@
+// DirectWriteSocket over real loopback TCP: writes reach the peer without
+// passing through Qt's buffer, the byte order survives a peer that stops
+// reading (kernel full -> Qt's buffer -> kernel again), and the bytes the
+// peer has not taken are counted wherever they wait.
+
+#include "DirectWriteSocket.h"
+
+#include <QElapsedTimer>
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QtTest>
+
+#include <memory>
+
+using namespace KioskGate;
+
+class TestDirectWriteSocket : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void writesGoStraightToTheKernel();
+    void orderSurvivesAPeerThatStopsReading();
+    void offMeansAPlainQTcpSocket();
+
+private:
+    struct Pair
+    {
+        std::unique_ptr<DirectWriteSocket> server;
+        std::unique_ptr<QTcpSocket> client;
+    };
+    static Pair connectedPair(int clientReceiveBuffer = 0);
+};
+
+namespace {
+// Accepts into a DirectWriteSocket, as the gate's accept loop does.
+class DirectListener : public QTcpServer
+{
+public:
+    std::unique_ptr<DirectWriteSocket> accepted;
+
+protected:
+    void incomingConnection(qintptr descriptor) override
+    {
+        auto socket = std::make_unique<DirectWriteSocket>();
+        if (socket->setSocketDescriptor(descriptor))
+            accepted = std::move(socket);
+    }
+};
+} // namespace
+
+TestDirectWriteSocket::Pair TestDirectWriteSocket::connectedPair(int clientReceiveBuffer)
+{
+    DirectListener listener;
+    if (!listener.listen(QHostAddress::LocalHost))
+        return {};
+    Pair pair;
+    pair.client = std::make_unique<QTcpSocket>();
+    if (clientReceiveBuffer > 0)
+        pair.client->setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, clientReceiveBuffer);
+    pair.client->connectToHost(QHostAddress::LocalHost, listener.serverPort());
+    if (!pair.client->waitForConnected(5000))
+        return {};
+    QElapsedTimer timer;
+    timer.start();
+    while (!listener.accepted && timer.elapsed() < 5000)
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
+    pair.server = std::move(listener.accepted);
+    if (!pair.server)
+        pair.client.reset();
+    return pair;
+}
+
+void TestDirectWriteSocket::writesGoStraightToTheKernel()
+{
+    Pair pair = connectedPair();
+    QVERIFY(pair.server && pair.client);
+    pair.server->setDirectWrites(true);
+    const QByteArray message("HTTP/1.1 101 Switching Protocols\r\n\r\n\x81\x05hello", 41);
+    QCOMPARE(pair.server->write(message), qint64(message.size()));
+#ifdef Q_OS_LINUX
+    // Nothing waits in Qt's buffer: the kernel has it already.
+    QCOMPARE(pair.server->bytesToWrite(), qint64(0));
+    QCOMPARE(pair.server->directBytes(), qint64(message.size()));
+#endif
+    QByteArray received;
+    QTRY_VERIFY_WITH_TIMEOUT((received += pair.client->readAll()).size() >= message.size(), 5000);
+    QCOMPARE(received, message);
+    // Read and acknowledged: nothing unsent any more.
+    QTRY_COMPARE_WITH_TIMEOUT(pair.server->unsentBytes(), qint64(0), 5000);
+}
+
+void TestDirectWriteSocket::orderSurvivesAPeerThatStopsReading()
+{
+    Pair pair = connectedPair(4096);
+    QVERIFY(pair.server && pair.client);
+    // The client stops taking bytes from its kernel once Qt holds 4 KiB.
+    pair.client->setReadBufferSize(4096);
+    pair.server->setDirectWrites(true);
+    pair.server->setSocketOption(QAbstractSocket::SendBufferSizeSocketOption, 16384);
+
+    // Numbered records, written while the client reads nothing: the kernel
+    // fills up, then Qt's buffer takes the rest.
+    QByteArray expected;
+    const int records = 20000;
+    for (int i = 0; i < records; ++i) {
+        const QByteArray record = QByteArray::number(i).rightJustified(8, '0') + '\n';
+        expected += record;
+        QCOMPARE(pair.server->write(record), qint64(record.size()));
+    }
+#ifdef Q_OS_LINUX
+    QVERIFY2(pair.server->bytesToWrite() > 0, "the kernel never refused: the test did not reach Qt's buffer");
+    QVERIFY(pair.server->directBytes() > 0);
+#endif
+    // Qt flushes its part into the kernel until the kernel's send queue is
+    // full too (the client's window is closed): now bytes wait in both.
+    QTest::qWait(300);
+    const qint64 unsent = pair.server->unsentBytes();
+    qInfo("%d bytes written, %lld of them directly; %lld still in Qt's buffer, %lld unsent in all",
+          int(expected.size()), pair.server->directBytes(), pair.server->bytesToWrite(), unsent);
+#ifdef Q_OS_LINUX
+    QVERIFY2(unsent > pair.server->bytesToWrite(), "the kernel's send queue is not counted");
+#endif
+    QVERIFY(unsent > 0);
+    QVERIFY(unsent <= expected.size());
+
+    QByteArray received;
+    pair.client->setReadBufferSize(0); // read again, all of it
+    QElapsedTimer timer;
+    timer.start();
+    while (received.size() < expected.size() && timer.elapsed() < 20000) {
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
+        pair.client->waitForReadyRead(10);
+        received += pair.client->readAll();
+    }
+    QCOMPARE(received.size(), expected.size());
+    QVERIFY2(received == expected, "bytes arrived out of order");
+    QTRY_COMPARE_WITH_TIMEOUT(pair.server->unsentBytes(), qint64(0), 5000);
+}
+
+void TestDirectWriteSocket::offMeansAPlainQTcpSocket()
+{
+    Pair pair = connectedPair();
+    QVERIFY(pair.server && pair.client);
+    QSignalSpy written(pair.server.get(), &QIODevice::bytesWritten);
+    QCOMPARE(pair.server->write("plain"), qint64(5));
+    QCOMPARE(pair.server->directBytes(), qint64(0));
+    QCOMPARE(pair.server->bytesToWrite(), qint64(5)); // Qt's buffer, flushed later
+    QTRY_COMPARE_WITH_TIMEOUT(written.size(), 1, 5000);
+    QByteArray received;
+    QTRY_COMPARE_WITH_TIMEOUT((received += pair.client->readAll()), QByteArray("plain"), 5000);
+}
+
+QTEST_MAIN(TestDirectWriteSocket)
+#include "tst_directwritesocket.moc"
