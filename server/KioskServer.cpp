@@ -56,11 +56,32 @@ void runBlocking(QObject *context, Work work)
     std::unique_lock<std::mutex> lock(mutex);
     condition.wait(lock, [&done] { return done; });
 }
+
+// Runs `work` on `context`'s thread later, without waiting (a queued call).
+// The same mutex as above orders the poster's writes before the work.
+template<typename Work>
+void postTo(QObject *context, Work work)
+{
+    const std::lock_guard<std::mutex> posting(s_posting);
+    QMetaObject::invokeMethod(
+        context,
+        [work = std::move(work)]() mutable {
+            { const std::lock_guard<std::mutex> posted(s_posting); }
+            work();
+        },
+        Qt::QueuedConnection);
+}
 #else
 template<typename Work>
 void runBlocking(QObject *context, Work work)
 {
     QMetaObject::invokeMethod(context, work, Qt::BlockingQueuedConnection);
+}
+
+template<typename Work>
+void postTo(QObject *context, Work work)
+{
+    QMetaObject::invokeMethod(context, std::move(work), Qt::QueuedConnection);
 }
 #endif
 } // namespace
@@ -251,6 +272,34 @@ CommandRecord KioskServer::issueCommand(const QString &name, const QStringList &
     if (!record.isValid() && error)
         *error = reason;
     return record;
+}
+
+void KioskServer::issueCommandAsync(const QString &name, const QStringList &kiosks, const QString &issuer,
+                                    QObject *context, IssueDone done)
+{
+    const quint64 ticket = ++m_nextIssueTicket;
+    m_pendingIssues.insert(ticket, {context, std::move(done)});
+    if (!m_running) {
+        postTo(this, [this, ticket] {
+            finishIssue(ticket, {}, QStringLiteral("the server is not running"));
+        });
+        return;
+    }
+    // `this` outlives the network thread (the destructor stops it), so the
+    // answer can always be posted back to it; it then finds the caller's
+    // context by ticket, on this thread only.
+    postTo(m_core, [this, core = m_core, ticket, name, kiosks, issuer] {
+        QString reason;
+        const CommandRecord record = core->issueCommand(name, kiosks, issuer, &reason);
+        postTo(this, [this, ticket, record, reason] { finishIssue(ticket, record, reason); });
+    });
+}
+
+void KioskServer::finishIssue(quint64 ticket, const CommandRecord &record, const QString &error)
+{
+    const PendingIssue pending = m_pendingIssues.take(ticket);
+    if (pending.context && pending.done)
+        pending.done(record, record.isValid() ? QString() : error);
 }
 
 std::optional<CommandRecord> KioskServer::command(const QString &id) const

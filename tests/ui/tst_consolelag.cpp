@@ -163,9 +163,12 @@ private Q_SLOTS:
         QElapsedTimer resetting;
         resetting.start();
         window.resetAllAction()->trigger();
+        const qint64 clickMs = resetting.elapsed();
+        // The network thread records the command and writes the frames; the
+        // progress dialog opens when its record comes back.
+        QTRY_VERIFY_WITH_TIMEOUT(window.findChild<CommandProgressDialog *>(QStringLiteral("commandProgressDialog")), 30000);
         const qint64 issueMs = resetting.elapsed();
         auto *dialog = window.findChild<CommandProgressDialog *>(QStringLiteral("commandProgressDialog"));
-        QVERIFY(dialog);
         const int targets = dialog->record().targetCount();
         QCOMPARE(targets, 100);
         QTRY_COMPARE_WITH_TIMEOUT(swarm.commandsReceived.loadRelaxed(), kiosks, 60000);
@@ -173,9 +176,10 @@ private Q_SLOTS:
         const qint64 resetMs = resetting.elapsed();
         QTest::qWait(300);
         const qint64 resetP99 = probe.percentile(0.99);
-        qInfo("reset-all to %d kiosks (%d sessions): issued (confirm + record + frames) in %lld ms, all acked in %lld ms; "
-              "GUI event-loop lag p50 %lld ms, p99 %lld ms, max %lld ms (%d samples)",
-              targets, kiosks, issueMs, resetMs, probe.percentile(0.5), resetP99, probe.percentile(1.0),
+        const qint64 resetMax = probe.percentile(1.0);
+        qInfo("reset-all to %d kiosks (%d sessions): click (confirm + hand-over) %lld ms, record back in %lld ms, "
+              "all acked in %lld ms; GUI event-loop lag p50 %lld ms, p99 %lld ms, max %lld ms (%d samples)",
+              targets, kiosks, clickMs, issueMs, resetMs, probe.percentile(0.5), resetP99, resetMax,
               int(probe.lateMs.size()));
 
         probe.start();
