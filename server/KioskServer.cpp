@@ -89,7 +89,7 @@ void postTo(QObject *context, Work work)
 KioskServer::KioskServer(ServerCore::Config config, const SigningKeyRing *keys, const Clock *clock,
                          QObject *parent)
     : QObject(parent), m_activity(new ActivityLog(ActivityLog::DefaultCapacity, this)),
-      m_thread(new QThread(this)), m_tls(config.settings.tls)
+      m_thread(new QThread(this)), m_tls(config.settings.tls), m_settings(config.settings)
 {
     if (m_tls)
         TlsCertificates::validate(config.tls, clock->nowSecs(), &m_tlsFacts, nullptr);
@@ -336,18 +336,6 @@ QString KioskServer::listenUrl() const
     return m_running ? kioskUrl() : QString();
 }
 
-ServerSettings KioskServer::settings() const
-{
-    ServerSettings result;
-    if (m_core) {
-        if (m_running)
-            runBlocking(m_core, [this, &result] { result = m_core->settings(); });
-        else
-            result = m_core->settings();
-    }
-    return result;
-}
-
 void KioskServer::setFeedIntervalMs(int ms)
 {
     if (m_core)
@@ -366,6 +354,7 @@ bool KioskServer::applySettings(const ServerSettings &settings, QString *error)
     QString reason;
     runBlocking(m_core, [&] {
         ok = m_core->applySettings(settings, &restarted, &reason);
+        m_settings = m_core->settings();
         m_port = m_core->port();
         m_address = m_core->address();
     });

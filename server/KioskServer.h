@@ -63,7 +63,10 @@ public:
 
     /// ws://address:port/v1/kiosk of the listener ("" when stopped).
     QString listenUrl() const;
-    ServerSettings settings() const;
+    /// The settings in force: a copy kept on this thread, so asking (the
+    /// confirmation before a reset, the settings dialog) never waits for a
+    /// busy network thread.
+    ServerSettings settings() const { return m_settings; }
     /// Applies settings to the running server without a restart where that
     /// is possible; a new address or port reopens the listener (kiosks stay
     /// connected). On failure nothing changes and `error` says why.
@@ -132,6 +135,7 @@ private:
     QHostAddress m_address;
     bool m_tls = false;
     TlsFacts m_tlsFacts;
+    ServerSettings m_settings; // as ServerCore has them: set at start and by applySettings only
     // Asynchronous issues awaiting the network thread's answer; touched on
     // this object's thread only (the network thread hands back a ticket).
     QHash<quint64, PendingIssue> m_pendingIssues;

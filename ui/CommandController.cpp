@@ -46,11 +46,8 @@ CommandController::CommandController(const ConsoleServices &services, KioskTable
 
 CommandController::Reach CommandController::reachOfAll() const
 {
-    QSet<QString> online;
-    for (int row = 0; row < m_kiosks->rowCount(); ++row) {
-        if (m_kiosks->isOnline(row))
-            online.insert(m_kiosks->sessionAt(row).kiosk);
-    }
+    const QStringList onlineNames = m_kiosks->onlineKiosks();
+    const QSet<QString> online(onlineNames.cbegin(), onlineNames.cend());
     // The same rule the server applies: every kiosk with an active token.
     QSet<QString> offline;
     const QJsonObject answer = m_services.admin->handle({{QStringLiteral("command"), QStringLiteral("token.list")}});

@@ -71,6 +71,8 @@ public:
     SessionInfo sessionAt(int row) const { return m_rows.value(row).info; }
     bool isOnline(int row) const { return m_rows.value(row).online; }
     int rowOfSession(const QString &sessionId) const { return m_rowBySession.value(sessionId, -1); }
+    /// Names of the kiosks with at least one live session.
+    QStringList onlineKiosks() const { return m_onlinePerKiosk.keys(); }
     /// The order SortRole defines, from the raw fields: the sorting proxy
     /// compares ~2 log2(N) times per inserted row, and a QVariant holding a
     /// lower-cased copy of the text per comparison was a large share of
