@@ -41,6 +41,12 @@ void connectAdmin(ControlPlane &plane, KioskServer &server)
     AdminService::CommandHooks commandHooks;
     commandHooks.issue = [&server](const QString &name, const QStringList &kiosks, const QString &issuer,
                                    QString *why) { return server.issueCommand(name, kiosks, issuer, why); };
+    // The console window issues without waiting: the fan-out to thousands
+    // of sessions runs on the network thread while the window stays live.
+    commandHooks.issueAsync = [&server](const QString &name, const QStringList &kiosks, const QString &issuer,
+                                        QObject *context, KioskServer::IssueDone done) {
+        server.issueCommandAsync(name, kiosks, issuer, context, std::move(done));
+    };
     commandHooks.get = [&server](const QString &id) { return server.command(id); };
     commandHooks.list = [&server](int limit) { return server.recentCommands(limit); };
     admin.setCommandHooks(commandHooks);

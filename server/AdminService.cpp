@@ -204,32 +204,69 @@ QJsonObject notRunning()
 }
 } // namespace
 
-QJsonObject AdminService::issueCommand(const QJsonObject &request)
+std::optional<QJsonObject> AdminService::parseCommandRequest(const QJsonObject &request, QString *name,
+                                                             QStringList *kiosks, QString *issuer) const
 {
-    if (!m_commandHooks.issue)
-        return notRunning();
-    const QString name = request.value(QStringLiteral("name")).toString();
+    *name = request.value(QStringLiteral("name")).toString();
     const QJsonValue kioskValue = request.value(QStringLiteral("kiosks"));
     if (!kioskValue.isUndefined() && !kioskValue.isNull() && !kioskValue.isArray())
         return failure(QStringLiteral("\"kiosks\" must be a list of kiosk names"));
     const QJsonArray kioskArray = kioskValue.toArray();
     if (kioskArray.size() > MaxCommandTargets)
         return failure(QStringLiteral("too many kiosk names"));
-    QStringList kiosks;
     for (const QJsonValue &value : kioskArray) {
         if (!value.isString() || value.toString().isEmpty())
             return failure(QStringLiteral("\"kiosks\" must be a list of kiosk names"));
-        kiosks.append(value.toString());
+        kiosks->append(value.toString());
     }
-    QString issuer = request.value(QStringLiteral("issuer")).toString();
-    if (issuer.isEmpty())
-        issuer = QStringLiteral("control channel");
-    QString error;
-    const CommandRecord record = m_commandHooks.issue(name, kiosks, issuer, &error);
+    *issuer = request.value(QStringLiteral("issuer")).toString();
+    if (issuer->isEmpty())
+        *issuer = QStringLiteral("control channel");
+    return std::nullopt;
+}
+
+QJsonObject AdminService::commandIssued(const CommandRecord &record, const QString &error)
+{
     if (!record.isValid())
         return failure(error);
     logCommand(record);
     return {{QStringLiteral("ok"), true}, {QStringLiteral("command"), record.toJson()}};
+}
+
+QJsonObject AdminService::issueCommand(const QJsonObject &request)
+{
+    if (!m_commandHooks.issue)
+        return notRunning();
+    QString name;
+    QStringList kiosks;
+    QString issuer;
+    if (const std::optional<QJsonObject> refused = parseCommandRequest(request, &name, &kiosks, &issuer))
+        return *refused;
+    QString error;
+    const CommandRecord record = m_commandHooks.issue(name, kiosks, issuer, &error);
+    return commandIssued(record, error);
+}
+
+void AdminService::handleAsync(const QJsonObject &request, QObject *context,
+                               std::function<void(const QJsonObject &)> answer)
+{
+    if (request.value(QStringLiteral("command")).toString() != QLatin1String("command.issue")
+        || !m_commandHooks.issueAsync) {
+        answer(handle(request));
+        return;
+    }
+    QString name;
+    QStringList kiosks;
+    QString issuer;
+    if (const std::optional<QJsonObject> refused = parseCommandRequest(request, &name, &kiosks, &issuer)) {
+        answer(*refused);
+        return;
+    }
+    // `this` outlives the console's objects that pass themselves as context.
+    m_commandHooks.issueAsync(name, kiosks, issuer, context,
+                              [this, answer = std::move(answer)](const CommandRecord &record, const QString &error) {
+                                  answer(commandIssued(record, error));
+                              });
 }
 
 QJsonObject AdminService::getCommand(const QJsonObject &request)

@@ -8,6 +8,8 @@
 #include <functional>
 #include <optional>
 
+class QObject;
+
 namespace KioskGate {
 
 class ActivityLog;
@@ -42,6 +44,12 @@ public:
             issue;
         std::function<std::optional<CommandRecord>(const QString &id)> get;
         std::function<QList<CommandRecord>(int limit)> list;
+        /// `issue` without waiting (KioskServer::issueCommandAsync): `done`
+        /// runs later on `context`'s thread, never if `context` is gone.
+        /// Optional; handleAsync() falls back to `issue` without it.
+        std::function<void(const QString &name, const QStringList &kiosks, const QString &issuer, QObject *context,
+                           std::function<void(const CommandRecord &record, const QString &error)> done)>
+            issueAsync;
     };
 
     static QString noInstanceError()
@@ -68,6 +76,11 @@ public:
     void setActivityLog(ActivityLog *log) { m_activity = log; }
 
     QJsonObject handle(const QJsonObject &request);
+    /// handle() for a caller that must not wait on the network thread (the
+    /// console window): command.issue is answered later, on `context`'s
+    /// thread and only while `context` lives, with the same JSON handle()
+    /// would return; every other request, and a refused one, at once.
+    void handleAsync(const QJsonObject &request, QObject *context, std::function<void(const QJsonObject &)> answer);
 
 private:
     QJsonObject issueToken(const QJsonObject &request);
@@ -76,6 +89,10 @@ private:
     QJsonObject rotateKeys(const QJsonObject &request);
     QJsonObject status();
     QJsonObject issueCommand(const QJsonObject &request);
+    /// Reads command.issue's fields; a failure answer if they are unusable.
+    std::optional<QJsonObject> parseCommandRequest(const QJsonObject &request, QString *name, QStringList *kiosks,
+                                                   QString *issuer) const;
+    QJsonObject commandIssued(const CommandRecord &record, const QString &error);
     QJsonObject getCommand(const QJsonObject &request);
     QJsonObject listCommands(const QJsonObject &request);
     int closeSessions(const QStringList &jtis, const QString &reason);

@@ -56,11 +56,32 @@ void runBlocking(QObject *context, Work work)
     std::unique_lock<std::mutex> lock(mutex);
     condition.wait(lock, [&done] { return done; });
 }
+
+// Runs `work` on `context`'s thread later, without waiting (a queued call).
+// The same mutex as above orders the poster's writes before the work.
+template<typename Work>
+void postTo(QObject *context, Work work)
+{
+    const std::lock_guard<std::mutex> posting(s_posting);
+    QMetaObject::invokeMethod(
+        context,
+        [work = std::move(work)]() mutable {
+            { const std::lock_guard<std::mutex> posted(s_posting); }
+            work();
+        },
+        Qt::QueuedConnection);
+}
 #else
 template<typename Work>
 void runBlocking(QObject *context, Work work)
 {
     QMetaObject::invokeMethod(context, work, Qt::BlockingQueuedConnection);
+}
+
+template<typename Work>
+void postTo(QObject *context, Work work)
+{
+    QMetaObject::invokeMethod(context, std::move(work), Qt::QueuedConnection);
 }
 #endif
 } // namespace
@@ -68,7 +89,7 @@ void runBlocking(QObject *context, Work work)
 KioskServer::KioskServer(ServerCore::Config config, const SigningKeyRing *keys, const Clock *clock,
                          QObject *parent)
     : QObject(parent), m_activity(new ActivityLog(ActivityLog::DefaultCapacity, this)),
-      m_thread(new QThread(this)), m_tls(config.settings.tls)
+      m_thread(new QThread(this)), m_tls(config.settings.tls), m_settings(config.settings)
 {
     if (m_tls)
         TlsCertificates::validate(config.tls, clock->nowSecs(), &m_tlsFacts, nullptr);
@@ -253,6 +274,34 @@ CommandRecord KioskServer::issueCommand(const QString &name, const QStringList &
     return record;
 }
 
+void KioskServer::issueCommandAsync(const QString &name, const QStringList &kiosks, const QString &issuer,
+                                    QObject *context, IssueDone done)
+{
+    const quint64 ticket = ++m_nextIssueTicket;
+    m_pendingIssues.insert(ticket, {context, std::move(done)});
+    if (!m_running) {
+        postTo(this, [this, ticket] {
+            finishIssue(ticket, {}, QStringLiteral("the server is not running"));
+        });
+        return;
+    }
+    // `this` outlives the network thread (the destructor stops it), so the
+    // answer can always be posted back to it; it then finds the caller's
+    // context by ticket, on this thread only.
+    postTo(m_core, [this, core = m_core, ticket, name, kiosks, issuer] {
+        QString reason;
+        const CommandRecord record = core->issueCommand(name, kiosks, issuer, &reason);
+        postTo(this, [this, ticket, record, reason] { finishIssue(ticket, record, reason); });
+    });
+}
+
+void KioskServer::finishIssue(quint64 ticket, const CommandRecord &record, const QString &error)
+{
+    const PendingIssue pending = m_pendingIssues.take(ticket);
+    if (pending.context && pending.done)
+        pending.done(record, record.isValid() ? QString() : error);
+}
+
 std::optional<CommandRecord> KioskServer::command(const QString &id) const
 {
     std::optional<CommandRecord> record;
@@ -287,18 +336,6 @@ QString KioskServer::listenUrl() const
     return m_running ? kioskUrl() : QString();
 }
 
-ServerSettings KioskServer::settings() const
-{
-    ServerSettings result;
-    if (m_core) {
-        if (m_running)
-            runBlocking(m_core, [this, &result] { result = m_core->settings(); });
-        else
-            result = m_core->settings();
-    }
-    return result;
-}
-
 void KioskServer::setFeedIntervalMs(int ms)
 {
     if (m_core)
@@ -317,6 +354,7 @@ bool KioskServer::applySettings(const ServerSettings &settings, QString *error)
     QString reason;
     runBlocking(m_core, [&] {
         ok = m_core->applySettings(settings, &restarted, &reason);
+        m_settings = m_core->settings();
         m_port = m_core->port();
         m_address = m_core->address();
     });

@@ -6,8 +6,11 @@
 #include "ServerCore.h"
 #include "SessionInfo.h"
 
+#include <QHash>
 #include <QHostAddress>
 #include <QObject>
+#include <QPointer>
+#include <functional>
 
 class QThread;
 
@@ -60,7 +63,10 @@ public:
 
     /// ws://address:port/v1/kiosk of the listener ("" when stopped).
     QString listenUrl() const;
-    ServerSettings settings() const;
+    /// The settings in force: a copy kept on this thread, so asking (the
+    /// confirmation before a reset, the settings dialog) never waits for a
+    /// busy network thread.
+    ServerSettings settings() const { return m_settings; }
     /// Applies settings to the running server without a restart where that
     /// is possible; a new address or port reopens the listener (kiosks stay
     /// connected). On failure nothing changes and `error` says why.
@@ -79,6 +85,16 @@ public:
     /// is fresh. An invalid record (empty id) and `error` on failure.
     CommandRecord issueCommand(const QString &name, const QStringList &kiosks, const QString &issuer,
                                QString *error);
+    /// Receives the outcome of issueCommandAsync(): the record, or an
+    /// invalid one and the reason.
+    using IssueDone = std::function<void(const CommandRecord &record, const QString &error)>;
+    /// issueCommand() without waiting: returns at once, the network thread
+    /// records the command and writes the frames, then `done` runs on this
+    /// object's thread (a queued call), unless `context` was destroyed by
+    /// then. A window uses this so that a fan-out to thousands of sessions
+    /// never stalls its event loop.
+    void issueCommandAsync(const QString &name, const QStringList &kiosks, const QString &issuer,
+                           QObject *context, IssueDone done);
     /// One command with its per-kiosk states, if it exists (or was not pruned).
     std::optional<CommandRecord> command(const QString &id) const;
     /// The newest `limit` commands, newest first, with counts but no targets.
@@ -102,6 +118,13 @@ protected:
 
 private:
     void recordActivity(const SessionBatch &batch);
+    void finishIssue(quint64 ticket, const CommandRecord &record, const QString &error);
+
+    struct PendingIssue
+    {
+        QPointer<QObject> context;
+        IssueDone done;
+    };
 
     ActivityLog *m_activity;
     bool m_perEventSignalsForwarded = false;
@@ -112,6 +135,11 @@ private:
     QHostAddress m_address;
     bool m_tls = false;
     TlsFacts m_tlsFacts;
+    ServerSettings m_settings; // as ServerCore has them: set at start and by applySettings only
+    // Asynchronous issues awaiting the network thread's answer; touched on
+    // this object's thread only (the network thread hands back a ticket).
+    QHash<quint64, PendingIssue> m_pendingIssues;
+    quint64 m_nextIssueTicket = 0;
 };
 
 } // namespace KioskGate

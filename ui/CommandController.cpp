@@ -46,11 +46,8 @@ CommandController::CommandController(const ConsoleServices &services, KioskTable
 
 CommandController::Reach CommandController::reachOfAll() const
 {
-    QSet<QString> online;
-    for (int row = 0; row < m_kiosks->rowCount(); ++row) {
-        if (m_kiosks->isOnline(row))
-            online.insert(m_kiosks->sessionAt(row).kiosk);
-    }
+    const QStringList onlineNames = m_kiosks->onlineKiosks();
+    const QSet<QString> online(onlineNames.cbegin(), onlineNames.cend());
     // The same rule the server applies: every kiosk with an active token.
     QSet<QString> offline;
     const QJsonObject answer = m_services.admin->handle({{QStringLiteral("command"), QStringLiteral("token.list")}});
@@ -98,28 +95,55 @@ bool CommandController::confirm(const QString &name, const QStringList &kiosks)
     return m_services.prompts->confirm(m_window, title, text, accept);
 }
 
-CommandProgressDialog *CommandController::issue(const QString &name, const QStringList &kiosks)
+bool CommandController::issue(const QString &name, const QStringList &kiosks)
 {
-    if (!confirm(name, kiosks))
-        return nullptr;
-    const QJsonObject answer = m_services.admin->handle({{QStringLiteral("command"), QStringLiteral("command.issue")},
-                                                         {QStringLiteral("name"), name},
-                                                         {QStringLiteral("kiosks"), QJsonArray::fromStringList(kiosks)},
-                                                         {QStringLiteral("issuer"), Issuer}});
+    if (m_issuing || !confirm(name, kiosks))
+        return false;
+    setIssuing(true);
+    const QString whom = kiosks.isEmpty() ? tr("all kiosks")
+                         : kiosks.size() <= 3 ? kiosks.join(QStringLiteral(", "))
+                                              : tr("%1 kiosks").arg(ConsoleFormat::count(kiosks.size()));
+    Q_EMIT statusMessage((name == QLatin1String("reload") ? tr("Issuing reload to %1…") : tr("Issuing reset to %1…"))
+                             .arg(whom),
+                         0);
+    // The network thread records the command and writes a frame to every
+    // session (a fraction of a second for thousands): the window keeps
+    // running meanwhile, and the answer comes back as a queued call.
+    m_services.admin->handleAsync({{QStringLiteral("command"), QStringLiteral("command.issue")},
+                                   {QStringLiteral("name"), name},
+                                   {QStringLiteral("kiosks"), QJsonArray::fromStringList(kiosks)},
+                                   {QStringLiteral("issuer"), Issuer}},
+                                  this, [this](const QJsonObject &answer) { onIssued(answer); });
+    return true;
+}
+
+void CommandController::onIssued(const QJsonObject &answer)
+{
+    setIssuing(false);
     // The answer carries the whole record: no second round trip to the
     // network thread, which is busy sending the frames and taking acks.
     const CommandRecord record = CommandRecord::fromJson(answer.value(QStringLiteral("command")).toObject());
     if (!answer.value(QStringLiteral("ok")).toBool() || !record.isValid()) {
-        m_services.prompts->error(m_window, tr("Command not issued"),
-                                  answer.value(QStringLiteral("error")).toString(tr("the server did not record it")),
+        const QString error = answer.value(QStringLiteral("error")).toString(tr("the server did not record it"));
+        Q_EMIT statusMessage(QString(), 0);
+        m_services.prompts->error(m_window, tr("Command not issued"), error,
                                   tr("No kiosk received anything. Check the kiosk names, then try again."));
-        return nullptr;
+        Q_EMIT issueFailed(error);
+        return;
     }
     CommandProgressDialog *dialog = showProgress(record);
     onUpdated(record);
     Q_EMIT statusMessage(tr("%1 issued to %2 kiosk(s)").arg(CommandText::heading(record)).arg(record.targetCount()),
                          5000);
-    return dialog;
+    Q_EMIT commandIssued(dialog);
+}
+
+void CommandController::setIssuing(bool issuing)
+{
+    if (m_issuing == issuing)
+        return;
+    m_issuing = issuing;
+    Q_EMIT issuingChanged(issuing);
 }
 
 CommandProgressDialog *CommandController::progressDialog(const QString &commandId) const

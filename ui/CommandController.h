@@ -4,6 +4,7 @@
 #include "ConsoleServices.h"
 
 #include <QHash>
+#include <QJsonObject>
 #include <QObject>
 #include <QPointer>
 
@@ -39,9 +40,15 @@ public:
     Reach reachOfAll() const;
 
     /// Asks, then issues `name` ("reset"/"reload") to every kiosk (empty
-    /// list) or to `kiosks`, and opens its progress dialog. Null when the
-    /// operator cancelled or the command was refused (an error is shown).
-    CommandProgressDialog *issue(const QString &name, const QStringList &kiosks);
+    /// list) or to `kiosks` without waiting for the network thread, which
+    /// records the command and writes the frames. When the record arrives
+    /// its progress dialog opens (commandIssued()); a refusal is shown as an
+    /// error (issueFailed()). False when the operator cancelled or another
+    /// command is still being issued (one at a time: a double click never
+    /// issues twice).
+    bool issue(const QString &name, const QStringList &kiosks);
+    /// True from the confirmation until the server's answer arrives.
+    bool isIssuing() const { return m_issuing; }
     /// Opens (or raises) the progress dialog of a command.
     CommandProgressDialog *openProgress(const QString &commandId);
     /// The open progress dialog of a command, if any.
@@ -51,11 +58,19 @@ Q_SIGNALS:
     /// The newest command changed: text for the status bar ("" when none).
     void latestChanged(const QString &text, const QString &commandId);
     void statusMessage(const QString &text, int timeoutMs);
+    /// A command went to the server (true) or its answer arrived (false).
+    void issuingChanged(bool issuing);
+    /// The server recorded the command; its progress dialog is open.
+    void commandIssued(KioskGate::CommandProgressDialog *dialog);
+    /// The server refused the command (the error was shown).
+    void issueFailed(const QString &error);
 
 private:
     bool confirm(const QString &name, const QStringList &kiosks);
     CommandProgressDialog *showProgress(const CommandRecord &record);
     void onUpdated(const CommandRecord &record);
+    void onIssued(const QJsonObject &answer);
+    void setIssuing(bool issuing);
 
     ConsoleServices m_services;
     KioskTableModel *m_kiosks;
@@ -64,6 +79,7 @@ private:
     QHash<QString, QPointer<CommandProgressDialog>> m_dialogs;
     QString m_latestId;
     qint64 m_latestIssuedMs = 0;
+    bool m_issuing = false;
 };
 
 } // namespace KioskGate

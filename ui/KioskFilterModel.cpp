@@ -10,6 +10,19 @@ KioskFilterModel::KioskFilterModel(QObject *parent) : QSortFilterProxyModel(pare
     setDynamicSortFilter(true);
 }
 
+void KioskFilterModel::setSourceModel(QAbstractItemModel *model)
+{
+    m_kiosks = qobject_cast<const KioskTableModel *>(model);
+    QSortFilterProxyModel::setSourceModel(model);
+}
+
+bool KioskFilterModel::lessThan(const QModelIndex &left, const QModelIndex &right) const
+{
+    if (m_kiosks && sortRole() == KioskTableModel::SortRole)
+        return m_kiosks->lessThan(left.row(), right.row(), left.column());
+    return QSortFilterProxyModel::lessThan(left, right);
+}
+
 void KioskFilterModel::setText(const QString &text)
 {
     if (text.trimmed() == m_text)

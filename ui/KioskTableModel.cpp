@@ -144,6 +144,29 @@ QVariant KioskTableModel::data(const QModelIndex &index, int role) const
     }
 }
 
+bool KioskTableModel::lessThan(int leftRow, int rightRow, int column) const
+{
+    const Row &a = m_rows.at(leftRow);
+    const Row &b = m_rows.at(rightRow);
+    auto text = [](const QString &x, const QString &y) { return x.compare(y, Qt::CaseInsensitive) < 0; };
+    switch (column) {
+    case StateColumn: return int(a.online) < int(b.online);
+    case KioskColumn: return text(a.info.kiosk, b.info.kiosk);
+    case AddressColumn: return text(a.info.address, b.info.address);
+    case TransportColumn: return text(a.info.transport, b.info.transport);
+    case PageColumn: return text(a.info.pageUrl, b.info.pageUrl);
+    case ConnectedColumn: return a.info.connectedAtMs < b.info.connectedAtMs;
+    case LastSeenColumn:
+        return (a.online ? a.info.lastSeenMs : a.offlineSinceMs) < (b.online ? b.info.lastSeenMs : b.offlineSinceMs);
+    case RoundTripColumn: return a.info.rttMs < b.info.rttMs;
+    case LastCommandColumn:
+        return m_lastCommand.value(a.info.kiosk).issuedAtMs < m_lastCommand.value(b.info.kiosk).issuedAtMs;
+    default: // shown text that differs from the field ("(native client)", "–", state labels)
+        return text(data(index(leftRow, column), Qt::DisplayRole).toString(),
+                    data(index(rightRow, column), Qt::DisplayRole).toString());
+    }
+}
+
 void KioskTableModel::setSessions(const QList<SessionInfo> &sessions)
 {
     SessionBatch batch;
@@ -261,6 +284,8 @@ void KioskTableModel::pruneOffline(qint64 nowMs)
     }
     if (doomed.isEmpty())
         return;
+    for (int row : std::as_const(doomed))
+        m_offlineByKiosk.remove(m_rows.at(row).info.kiosk);
     removeRows(doomed);
     Q_EMIT countsChanged(onlineCount(), offlineCount());
 }
@@ -274,13 +299,15 @@ void KioskTableModel::clearOffline()
     }
     if (doomed.isEmpty())
         return;
+    m_offlineByKiosk.clear();
     removeRows(doomed);
     Q_EMIT countsChanged(onlineCount(), offlineCount());
 }
 
 void KioskTableModel::removeRows(QVector<int> rows)
 {
-    // Highest first, contiguous runs removed together, indexes rebuilt once.
+    // Highest first, contiguous runs removed together. The rows' keys are
+    // already out of the indexes; only the rows after the lowest one move.
     std::sort(rows.begin(), rows.end(), std::greater<int>());
     rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
     int i = 0;
@@ -294,19 +321,20 @@ void KioskTableModel::removeRows(QVector<int> rows)
         m_rows.remove(first, last - first + 1);
         endRemoveRows();
     }
-    reindex();
+    if (!rows.isEmpty())
+        reindexFrom(rows.last());
 }
 
-void KioskTableModel::reindex()
+void KioskTableModel::reindexFrom(int firstRow)
 {
-    m_rowBySession.clear();
-    m_offlineByKiosk.clear();
-    for (int row = 0; row < m_rows.size(); ++row) {
+    // Updates the values of keys that stay: no rebuild of the hashes (a drop
+    // of thousands of sessions removes rows in every batch).
+    for (int row = firstRow; row < m_rows.size(); ++row) {
         const Row &r = m_rows.at(row);
         if (r.online)
-            m_rowBySession.insert(r.info.id, row);
+            m_rowBySession[r.info.id] = row;
         else
-            m_offlineByKiosk.insert(r.info.kiosk, row);
+            m_offlineByKiosk[r.info.kiosk] = row;
     }
 }
 

@@ -71,6 +71,13 @@ public:
     SessionInfo sessionAt(int row) const { return m_rows.value(row).info; }
     bool isOnline(int row) const { return m_rows.value(row).online; }
     int rowOfSession(const QString &sessionId) const { return m_rowBySession.value(sessionId, -1); }
+    /// Names of the kiosks with at least one live session.
+    QStringList onlineKiosks() const { return m_onlinePerKiosk.keys(); }
+    /// The order SortRole defines, from the raw fields: the sorting proxy
+    /// compares ~2 log2(N) times per inserted row, and a QVariant holding a
+    /// lower-cased copy of the text per comparison was a large share of
+    /// the GUI thread's work for each batch of a connect storm.
+    bool lessThan(int leftRow, int rightRow, int column) const;
 
 Q_SIGNALS:
     void countsChanged(int online, int offline);
@@ -83,8 +90,9 @@ private:
         qint64 offlineSinceMs = 0;
         int closeCode = 0;
     };
+    /// Removes rows whose keys are already out of the indexes.
     void removeRows(QVector<int> rows);
-    void reindex();
+    void reindexFrom(int firstRow);
     QString stateTip(const Row &row) const;
 
     struct LastCommand

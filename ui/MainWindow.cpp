@@ -107,6 +107,16 @@ MainWindow::MainWindow(const ConsoleServices &services, QWidget *parent)
     connect(m_statusBar, &ConsoleStatusBar::commandClicked, m_commands, &CommandController::openProgress);
     connect(m_commands, &CommandController::latestChanged, m_statusBar, &ConsoleStatusBar::setCommandProgress);
     connect(m_commands, &CommandController::statusMessage, m_statusBar, &QStatusBar::showMessage);
+    // While the server records a command and writes its frames, the command
+    // actions wait (one command at a time) and say so; the window stays live.
+    connect(m_commands, &CommandController::issuingChanged, this, [this](bool issuing) {
+        m_resetAllAction->setText(issuing ? tr("Issuing…") : tr("Reset All Kiosks…"));
+        if (issuing)
+            setCursor(Qt::BusyCursor);
+        else
+            unsetCursor();
+        updateActions();
+    });
 
     m_tray = new TrayController(this);
     connect(m_tray, &TrayController::showRequested, this, [this] {
@@ -328,9 +338,11 @@ void MainWindow::updateActions()
     const bool onKiosks = m_tabs->currentWidget() == m_kiosksView;
     const bool onTokens = m_tabs->currentWidget() == m_tokensView;
     m_disconnectAction->setEnabled(onKiosks && !m_kiosksView->selectedOnlineSessionIds().isEmpty());
+    const bool issuing = m_commands->isIssuing();
     const bool kioskSelected = onKiosks && !m_kiosksView->selectedKioskNames().isEmpty();
-    m_resetAction->setEnabled(kioskSelected);
-    m_reloadAction->setEnabled(kioskSelected);
+    m_resetAllAction->setEnabled(!issuing);
+    m_resetAction->setEnabled(kioskSelected && !issuing);
+    m_reloadAction->setEnabled(kioskSelected && !issuing);
     m_revokeAction->setEnabled((onKiosks && !m_kiosksView->selectedJtis().isEmpty())
                                || (onTokens && !m_tokensView->selectedActiveJtis().isEmpty()));
 }

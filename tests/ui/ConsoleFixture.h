@@ -113,6 +113,10 @@ public:
         hooks.issue = [server](const QString &name, const QStringList &kiosks, const QString &by, QString *why) {
             return server->issueCommand(name, kiosks, by, why);
         };
+        hooks.issueAsync = [server](const QString &name, const QStringList &kiosks, const QString &by,
+                                    QObject *context, KioskGate::KioskServer::IssueDone done) {
+            server->issueCommandAsync(name, kiosks, by, context, std::move(done));
+        };
         hooks.get = [server](const QString &id) { return server->command(id); };
         hooks.list = [server](int limit) { return server->recentCommands(limit); };
         m_admin->setCommandHooks(hooks);

@@ -165,6 +165,12 @@ int main(int argc, char *argv[])
     // Reset all: the online kiosks ack, reload and report done; the ones
     // that left are offline and time out when the (short) window ends.
     window.resetAllAction()->trigger();
+    // The record arrives from the network thread a moment later.
+    QElapsedTimer issuing;
+    issuing.start();
+    while (!window.findChild<CommandProgressDialog *>(QStringLiteral("commandProgressDialog"))
+           && issuing.elapsed() < 5000)
+        settle(50);
     auto *progress = window.findChild<CommandProgressDialog *>(QStringLiteral("commandProgressDialog"));
     if (!progress) {
         std::fprintf(stderr, "no progress dialog\n");

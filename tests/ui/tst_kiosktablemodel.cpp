@@ -114,6 +114,121 @@ private Q_SLOTS:
         QCOMPARE(model.sessionAt(model.rowOfSession(QStringLiteral("s49"))).kiosk, QStringLiteral("kiosk-49"));
     }
 
+    void indexesSurviveScatteredRemovals()
+    {
+        // Fifty sessions per kiosk name, interleaved, as a fleet sharing
+        // tokens connects: when all drop, each name keeps one offline row
+        // and the 49 others go, scattered over the table.
+        KioskTableModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        KioskFilterModel filter;
+        filter.setSourceModel(&model);
+        filter.sort(KioskTableModel::KioskColumn);
+        QAbstractItemModelTester filterTester(&filter, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        SessionBatch opened;
+        for (int i = 0; i < 500; ++i)
+            opened.opened.append(session(QStringLiteral("s%1").arg(i), QStringLiteral("hall-%1").arg(i % 10)));
+        model.applyBatch(opened);
+        QCOMPARE(model.rowCount(), 500);
+
+        // Half of them drop in one batch, the rest in another.
+        SessionBatch firstDrop;
+        SessionBatch secondDrop;
+        for (int i = 0; i < 500; ++i)
+            (i % 2 ? firstDrop : secondDrop).closed.append(closure(opened.opened.at(i)));
+        model.applyBatch(firstDrop);
+        QCOMPARE(model.onlineCount(), 250);
+        for (int row = 0; row < model.rowCount(); ++row) {
+            if (model.isOnline(row))
+                QCOMPARE(model.rowOfSession(model.sessionAt(row).id), row);
+        }
+        model.applyBatch(secondDrop);
+        QCOMPARE(model.onlineCount(), 0);
+        QCOMPARE(model.rowCount(), 10);
+
+        // Each name takes its own offline row back when it reconnects.
+        SessionBatch back;
+        for (int k = 0; k < 10; ++k)
+            back.opened.append(session(QStringLiteral("again-%1").arg(k), QStringLiteral("hall-%1").arg(k)));
+        model.applyBatch(back);
+        QCOMPARE(model.rowCount(), 10);
+        QCOMPARE(model.onlineCount(), 10);
+        for (int row = 0; row < model.rowCount(); ++row) {
+            QCOMPARE(model.sessionAt(row).id, QStringLiteral("again-") + model.sessionAt(row).kiosk.mid(5));
+            QCOMPARE(model.rowOfSession(model.sessionAt(row).id), row);
+        }
+
+        // Pruning and clearing leave the indexes right for the rows that stay.
+        SessionBatch someDrop;
+        for (int k = 0; k < 10; k += 3)
+            someDrop.closed.append(closure(back.opened.at(k), 1006, 1000 * k));
+        model.applyBatch(someDrop);
+        model.setOfflineRetentionMs(5000);
+        model.pruneOffline(8500); // offline since 0 and 3,000 ms: gone; since 6,000 and 9,000: kept
+        QCOMPARE(model.offlineCount(), 2);
+        model.clearOffline();
+        QCOMPARE(model.rowCount(), 6);
+        SessionBatch returning;
+        returning.opened.append(session(QStringLiteral("late"), QStringLiteral("hall-9")));
+        returning.closed.append(closure(back.opened.at(1)));
+        model.applyBatch(returning);
+        QCOMPARE(model.rowCount(), 7);
+        QCOMPARE(model.onlineCount(), 6);
+        for (int row = 0; row < model.rowCount(); ++row) {
+            if (model.isOnline(row))
+                QCOMPARE(model.rowOfSession(model.sessionAt(row).id), row);
+        }
+    }
+
+    void proxySortsEveryColumnAsSortRoleSays()
+    {
+        // The proxy compares raw fields (KioskTableModel::lessThan); the
+        // order must be the one SortRole describes.
+        KioskTableModel model;
+        SessionBatch batch;
+        const QStringList names{QStringLiteral("Museum-2"), QStringLiteral("lobby-1"), QStringLiteral("cafe-3"),
+                                QStringLiteral("Atrium"), QStringLiteral("zoo-9"), QStringLiteral("lobby-10")};
+        for (int i = 0; i < names.size(); ++i) {
+            SessionInfo s = session(QStringLiteral("s%1").arg(i), names.at(i));
+            s.address = QStringLiteral("10.0.0.%1").arg(20 - 3 * i);
+            s.origin = i % 2 ? QStringLiteral("https://kiosk-%1.example").arg(i) : QString();
+            s.transport = i % 3 ? QStringLiteral("subprotocol") : QStringLiteral("header");
+            s.connectedAtMs = 1000000 + 37 * ((i * 7) % 5);
+            s.lastSeenMs = s.connectedAtMs + 1000 * (i % 4);
+            s.rttMs = i == 2 ? -1 : 5 * ((i * 3) % 7);
+            s.clientVersion = i % 3 == 1 ? QString() : QStringLiteral("kioskgate.js 1.%1").arg(i);
+            s.pageUrl = QStringLiteral("https://Page.example/%1").arg(QChar(u'f' - i));
+            batch.opened.append(s);
+        }
+        batch.closed.append(closure(batch.opened.at(4), 1006, 1000500));
+        model.applyBatch(batch);
+        CommandRecord record;
+        record.id = QStringLiteral("c1");
+        record.name = QStringLiteral("reset");
+        record.issuedAtMs = 2000000;
+        record.targets = {{names.at(0), CommandState::Done, 2000100, QString()},
+                          {names.at(3), CommandState::Sent, 2000000, QString()}};
+        model.applyCommand(record);
+
+        KioskFilterModel filter;
+        filter.setSourceModel(&model);
+        for (int column = 0; column < KioskTableModel::ColumnCount; ++column) {
+            for (Qt::SortOrder order : {Qt::AscendingOrder, Qt::DescendingOrder}) {
+                filter.sort(column, order);
+                for (int row = 1; row < filter.rowCount(); ++row) {
+                    const QVariant before = filter.index(row - 1, column).data(KioskTableModel::SortRole);
+                    const QVariant after = filter.index(row, column).data(KioskTableModel::SortRole);
+                    const QPartialOrdering cmp = QVariant::compare(before, after);
+                    const bool inOrder = order == Qt::AscendingOrder ? cmp != QPartialOrdering::Greater
+                                                                     : cmp != QPartialOrdering::Less;
+                    QVERIFY2(inOrder, qPrintable(QStringLiteral("column %1 %2: %3 then %4")
+                                                     .arg(column).arg(order == Qt::AscendingOrder ? QStringLiteral("up") : QStringLiteral("down"),
+                                                                      before.toString(), after.toString())));
+                }
+            }
+        }
+    }
+
     void followsRealKiosks()
     {
         ConsoleFixture console(50);

@@ -32,6 +32,11 @@
 #include <QTableView>
 #include <QAbstractItemModelTester>
 #include <QClipboard>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QProgressBar>
 #include <QSslSocket>
 #include <QToolBar>
@@ -192,6 +197,8 @@ private Q_SLOTS:
 
         console.prompts.confirmAnswer = true;
         QTest::mouseClick(button, Qt::LeftButton);
+        // The progress dialog opens when the server's record arrives.
+        QTRY_VERIFY_WITH_TIMEOUT(window.findChild<CommandProgressDialog *>(QStringLiteral("commandProgressDialog")), 5000);
         auto *dialog = window.findChild<CommandProgressDialog *>(QStringLiteral("commandProgressDialog"));
         QVERIFY(dialog && dialog->isVisible() && !dialog->isModal());
         QCOMPARE(dialog->record().targetCount(), 3);
@@ -271,6 +278,7 @@ private Q_SLOTS:
         window.resetAction()->trigger();
         QCOMPARE(console.prompts.asked.value(0), QStringLiteral("Reset Kiosks"));
         QVERIFY(console.prompts.texts.value(0).startsWith(QStringLiteral("Reset museum-2?")));
+        QTRY_VERIFY_WITH_TIMEOUT(window.findChild<CommandProgressDialog *>(QStringLiteral("commandProgressDialog")), 5000);
         auto *dialog = window.findChild<CommandProgressDialog *>(QStringLiteral("commandProgressDialog"));
         QVERIFY(dialog);
         QCOMPARE(dialog->windowTitle(), QStringLiteral("Reset museum-2"));
@@ -288,11 +296,97 @@ private Q_SLOTS:
         window.reloadAction()->trigger();
         QTRY_COMPARE_WITH_TIMEOUT(museum.commands.size(), 2, 5000);
         QCOMPARE(museum.commands.last().value(QStringLiteral("name")).toString(), QStringLiteral("reload"));
-        QCOMPARE(window.commands()->history()->rowCount(), 2);
+        QTRY_COMPARE_WITH_TIMEOUT(window.commands()->history()->rowCount(), 2, 5000);
         const QString firstId = window.commands()->history()->idAt(1);
         dialog->close();
         QTRY_VERIFY(!window.commands()->progressDialog(firstId));
         QVERIFY(window.commands()->openProgress(firstId));
+    }
+
+    void issuingNeverBlocksTheWindow()
+    {
+        ConsoleFixture console;
+        MainWindow window(console.services());
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        CommandKiosk lobby(console.url(), console.issue(QStringLiteral("lobby-1")));
+        lobby.open();
+        QTRY_COMPARE_WITH_TIMEOUT(window.kioskModel()->onlineCount(), 1, 5000);
+
+        // Another connection holds the database's write lock, so the network
+        // thread waits (up to SQLite's busy timeout) to record the command.
+        // A window that waited for it would freeze, and since this thread
+        // releases the lock, until the timeout failed the command.
+        QSqlDatabase blocker = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("blocker"));
+        blocker.setDatabaseName(QDir(console.dataDir()).filePath(QStringLiteral("kioskgate.db")));
+        QVERIFY(blocker.open());
+        QVERIFY(QSqlQuery(blocker).exec(QStringLiteral("BEGIN IMMEDIATE")));
+
+        QElapsedTimer clock;
+        clock.start();
+        window.resetAllAction()->trigger();
+        const qint64 triggerMs = clock.elapsed();
+        QVERIFY2(triggerMs < 1000, qPrintable(QStringLiteral("the click took %1 ms").arg(triggerMs)));
+        QCOMPARE(console.prompts.asked.size(), 1);
+        QVERIFY(window.commands()->isIssuing());
+        QVERIFY(!window.resetAllAction()->isEnabled());
+        QCOMPARE(window.resetAllAction()->text(), QStringLiteral("Issuing…"));
+        QVERIFY2(window.statusBar()->currentMessage().contains(QStringLiteral("Issuing reset to all kiosks")),
+                 qPrintable(window.statusBar()->currentMessage()));
+
+        // The window's timers keep firing while the command waits.
+        int ticks = 0;
+        QTimer ticker;
+        connect(&ticker, &QTimer::timeout, [&ticks] { ++ticks; });
+        ticker.start(10);
+        QTest::qWait(800);
+        ticker.stop();
+        QVERIFY2(ticks >= 20, qPrintable(QStringLiteral("%1 ticks of 10 ms in 800 ms").arg(ticks)));
+        QVERIFY(window.commands()->isIssuing());
+        QVERIFY(!window.findChild<CommandProgressDialog *>(QStringLiteral("commandProgressDialog")));
+
+        // A second click (or shortcut) while it is on its way issues nothing.
+        window.resetAllAction()->trigger();
+        auto *button = window.findChild<QToolButton *>(QStringLiteral("resetAllButton"));
+        QVERIFY(button && !button->isEnabled());
+        QTest::mouseClick(button, Qt::LeftButton);
+        QVERIFY(!window.commands()->issue(QStringLiteral("reset"), {}));
+        QCOMPARE(console.prompts.asked.size(), 1);
+
+        QVERIFY(QSqlQuery(blocker).exec(QStringLiteral("ROLLBACK")));
+        blocker.close();
+        blocker = QSqlDatabase();
+        QSqlDatabase::removeDatabase(QStringLiteral("blocker"));
+
+        // The record arrives: the progress dialog opens, the button is back.
+        QTRY_VERIFY_WITH_TIMEOUT(window.findChild<CommandProgressDialog *>(QStringLiteral("commandProgressDialog")), 5000);
+        QVERIFY(!window.commands()->isIssuing());
+        QVERIFY(window.resetAllAction()->isEnabled());
+        QCOMPARE(window.resetAllAction()->text(), QStringLiteral("Reset All Kiosks…"));
+        QVERIFY(console.prompts.errors.isEmpty());
+        QTRY_COMPARE_WITH_TIMEOUT(lobby.commands.size(), 1, 5000);
+        QTest::qWait(300);
+        QCOMPARE(lobby.commands.size(), 1); // issued once
+        QCOMPARE(window.commands()->history()->rowCount(), 1);
+    }
+
+    void refusedCommandIsReportedAfterTheAnswer()
+    {
+        ConsoleFixture console;
+        MainWindow window(console.services());
+        window.show();
+        console.issue(QStringLiteral("lobby-1"));
+        QSignalSpy failed(window.commands(), &CommandController::issueFailed);
+        QVERIFY(window.commands()->issue(QStringLiteral("reset"), {QStringLiteral("nobody-here")}));
+        QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, 5000);
+        QCOMPARE(console.prompts.errors.size(), 1);
+        QVERIFY2(console.prompts.errors.first().startsWith(QStringLiteral("Command not issued: unknown kiosk")),
+                 qPrintable(console.prompts.errors.first()));
+        QVERIFY(!window.findChild<CommandProgressDialog *>(QStringLiteral("commandProgressDialog")));
+        QVERIFY(!window.commands()->isIssuing());
+        QVERIFY(window.resetAllAction()->isEnabled());
+        QVERIFY(!window.statusBar()->currentMessage().contains(QStringLiteral("Issuing")));
+        QCOMPARE(window.commands()->history()->rowCount(), 0);
     }
 
     void droppedKiosksAreAbnormalClosures()
