@@ -1,6 +1,7 @@
 #include "SessionManager.h"
 
 #include "Clock.h"
+#include "KioskMessage.h"
 #include "Logging.h"
 #include "PeerAddress.h"
 #include "RandomId.h"
@@ -20,8 +21,6 @@ using Protocol::CloseCode;
 namespace {
 // A kiosk that does not finish the closing handshake in time is cut off.
 constexpr int CloseGraceMs = 3000;
-constexpr int MaxClientVersionChars = 64;
-constexpr int MaxPageUrlChars = 2048;
 } // namespace
 
 struct SessionManager::Session
@@ -250,32 +249,18 @@ void SessionManager::onTextMessage(Session *session, const QString &text)
     if (session->closing)
         return; // e.g. over the rate limit: no more replies
     session->info.lastSeenMs = m_clock->nowMs();
-    QJsonParseError parseError{};
-    const QJsonDocument document = QJsonDocument::fromJson(text.toUtf8(), &parseError);
-    auto reply = [this, session](const QString &error) {
-        const QJsonObject message{{QStringLiteral("type"), QStringLiteral("error")},
-                                  {QStringLiteral("error"), error}};
-        session->socket->sendTextMessage(
-            QString::fromUtf8(QJsonDocument(message).toJson(QJsonDocument::Compact)));
+    const KioskMessage message = KioskMessage::parse(text);
+    if (message.isError()) {
+        session->socket->sendTextMessage(message.errorFrame());
         dropIfSlowConsumer(session);
-    };
-    if (parseError.error != QJsonParseError::NoError || !document.isObject()) {
-        reply(QStringLiteral("malformed_message"));
         return;
     }
-    const QJsonObject message = document.object();
-    const QString type = message.value(QStringLiteral("type")).toString();
-    if (type == QLatin1String("status")) {
-        const QString version = message.value(QStringLiteral("clientVersion")).toString();
-        const QString page = message.value(QStringLiteral("pageUrl")).toString();
-        session->info.clientVersion = version.left(MaxClientVersionChars);
-        session->info.pageUrl = page.left(MaxPageUrlChars);
+    if (message.kind == KioskMessage::Kind::Status) {
+        session->info.clientVersion = message.clientVersion;
+        session->info.pageUrl = message.pageUrl;
         Q_EMIT sessionUpdated(session->info);
-    } else if (type != QLatin1String("ack") && type != QLatin1String("done")) {
-        reply(QStringLiteral("unknown_type"));
-        return;
     }
-    Q_EMIT messageReceived(session->info.id, message);
+    Q_EMIT messageReceived(session->info.id, message.object);
 }
 
 int SessionManager::closeByJtis(const QStringList &jtis, CloseCode code, const QString &reason)
