@@ -1,6 +1,7 @@
 #include "SessionManager.h"
 
 #include "Clock.h"
+#include "InboundByteBudget.h"
 #include "KioskMessage.h"
 #include "Logging.h"
 #include "PeerAddress.h"
@@ -82,7 +83,11 @@ void SessionManager::adopt(QTcpSocket *socket, const AuthDecision &decision)
     const QString key = peerKey(socket->peerAddress(), socket->peerPort());
     const QString address = peerAddressText(socket->peerAddress());
     const QString jti = decision.claims.jti;
-    m_expected.insert(key, Expected{decision, socket});
+    // Connected before the hand-over, so it sees every byte before
+    // QWebSocket (whose reader is queued) takes it.
+    auto *budget = new InboundByteBudget(socket, m_clock, m_limits.inboundBytesPerSecond, m_limits.inboundByteBurst,
+                                         [this, socket] { inboundBudgetExceeded(socket); });
+    m_expected.insert(key, Expected{decision, socket, budget});
     countConnection(address, jti, +1);
     // If the upgrade never completes, forget the expectation with the socket.
     connect(socket, &QTcpSocket::disconnected, this, [this, key, address, jti] {
@@ -142,6 +147,7 @@ void SessionManager::openSession(QWebSocket *socket)
     }
     const AuthDecision decision = expected->decision;
     QTcpSocket *tcp = expected->tcp;
+    InboundByteBudget *budget = expected->budget;
     m_expected.erase(expected);
 
     // Connect first: frames may already be waiting (QT-NOTES: pipelined data).
@@ -157,6 +163,8 @@ void SessionManager::openSession(QWebSocket *socket)
         // all its connections: O(sessions) per drop, O(N^2) in a reconnect
         // storm. The QWebSocket (and dropSession) handle the socket's end.
         QObject::disconnect(tcp, &QTcpSocket::disconnected, m_server, nullptr);
+        m_byTcp.insert(tcp, session);
+        budget->followReader();
     }
     SessionInfo &info = session->info;
     info.id = RandomId::hex(8);
@@ -242,6 +250,26 @@ bool SessionManager::dropIfSlowConsumer(Session *session)
     session->closeReason = QStringLiteral("write buffer over limit");
     session->socket->abort();
     return true;
+}
+
+void SessionManager::inboundBudgetExceeded(QTcpSocket *tcp)
+{
+    ++m_inboundFlooders;
+    Session *session = m_byTcp.value(tcp);
+    if (!session) {
+        // Still upgrading: nothing to say goodbye to.
+        qCWarning(lcSession).noquote() << QStringLiteral("a connection from %1 sent more than %2 bytes per second "
+                                                         "while upgrading; cutting it off (%3 so far)")
+                                              .arg(peerAddressText(tcp->peerAddress()))
+                                              .arg(m_limits.inboundBytesPerSecond).arg(m_inboundFlooders);
+        tcp->abort();
+        return;
+    }
+    qCWarning(lcSession).noquote() << QStringLiteral("kiosk %1 session %2 from %3 sent more than %4 bytes per second "
+                                                     "(pings included); closing it (%5 so far)")
+                                          .arg(session->info.kiosk, session->info.id, session->info.address)
+                                          .arg(m_limits.inboundBytesPerSecond).arg(m_inboundFlooders);
+    closeSession(session, CloseCode::PolicyViolation, QStringLiteral("inbound byte limit exceeded"));
 }
 
 void SessionManager::onTextMessage(Session *session, const QString &text)
@@ -394,6 +422,7 @@ void SessionManager::dropSession(Session *session)
     QWebSocket *socket = session->socket;
     if (!m_sessions.remove(socket))
         return;
+    m_byTcp.remove(session->tcp);
     const auto sessions = m_byKiosk.find(session->info.kiosk);
     if (sessions != m_byKiosk.end()) {
         sessions->remove(session);
