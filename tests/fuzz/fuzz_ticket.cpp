@@ -169,9 +169,10 @@ void checkIssue(const HttpRequestHead &head, const HttpResponse &response, const
     }
     FUZZ_CHECK(head.headerCount("authorization") == 1 && head.headerCount("origin") == 1);
     const QByteArray authorization = head.header("authorization");
-    FUZZ_CHECK(authorization.startsWith("Bearer "));
+    // The scheme is case-insensitive (RFC 9110, section 11.1).
+    FUZZ_CHECK(authorization.left(7).toLower() == "bearer ");
     TokenClaims claims;
-    FUZZ_CHECK(f.tokens.verify(authorization.mid(7), &claims) == TokenError::None);
+    FUZZ_CHECK(f.tokens.verify(authorization.mid(7).trimmed(), &claims) == TokenError::None);
     const QByteArray origin = head.header("origin");
     FUZZ_CHECK(f.origins.isAllowed(origin));
     FUZZ_CHECK(claims.origins.isEmpty() || f.origins.isAllowedForToken(origin, claims.origins));
