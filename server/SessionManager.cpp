@@ -30,6 +30,7 @@ struct SessionManager::Session
     // The connection under `socket`: QWebSocket writes each frame straight
     // to it, so a frame encoded once can be written here as well.
     QPointer<QTcpSocket> tcp;
+    QTcpSocket *byTcpKey = nullptr; // its key in m_byTcp, kept even if `tcp` is gone
     SessionInfo info;
     bool closing = false;
     /// The kiosk sent a close frame (QWebSocket answers it and emits aboutToClose).
@@ -164,6 +165,7 @@ void SessionManager::openSession(QWebSocket *socket)
         // storm. The QWebSocket (and dropSession) handle the socket's end.
         QObject::disconnect(tcp, &QTcpSocket::disconnected, m_server, nullptr);
         m_byTcp.insert(tcp, session);
+        session->byTcpKey = tcp;
         budget->followReader();
     }
     SessionInfo &info = session->info;
@@ -422,7 +424,7 @@ void SessionManager::dropSession(Session *session)
     QWebSocket *socket = session->socket;
     if (!m_sessions.remove(socket))
         return;
-    m_byTcp.remove(session->tcp);
+    m_byTcp.remove(session->byTcpKey);
     const auto sessions = m_byKiosk.find(session->info.kiosk);
     if (sessions != m_byKiosk.end()) {
         sessions->remove(session);
