@@ -27,7 +27,8 @@ namespace {
 SessionManager::Limits sessionLimits(const ServerSettings &s)
 {
     return {s.maxFrameBytes, s.maxMessageBytes, s.heartbeatIntervalMs, s.heartbeatMissesAllowed,
-            s.messagesPerSecond, s.messageBurst, s.maxWriteBufferBytes};
+            s.messagesPerSecond, s.messageBurst, s.maxWriteBufferBytes, s.inboundBytesPerSecond,
+            s.inboundByteBurst};
 }
 
 HandshakeGate::Limits gateLimits(const ServerSettings &s)

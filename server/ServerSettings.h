@@ -63,6 +63,13 @@ struct ServerSettings
     /// Bytes queued for one session that the kiosk has not read; beyond it
     /// the session is dropped (a slow consumer must not grow memory).
     int maxWriteBufferBytes = 1024 * 1024;
+    /// Bytes one connection may send per second (token bucket of
+    /// `inboundByteBurst`), counted on the socket whatever they carry:
+    /// pings are answered inside QWebSocket and never reach the frame rate
+    /// limit. Over it the session is closed with 1008. A kiosk sends a few
+    /// hundred bytes a minute; the burst holds four largest messages.
+    int inboundBytesPerSecond = 64 * 1024;
+    int inboundByteBurst = 256 * 1024;
 
     /// Ping interval; a kiosk that has not answered for
     /// `heartbeatMissesAllowed` intervals is dropped.

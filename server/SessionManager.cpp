@@ -3,6 +3,8 @@
 #include "DirectWriteSocket.h"
 
 #include "Clock.h"
+#include "InboundByteBudget.h"
+#include "KioskMessage.h"
 #include "Logging.h"
 #include "PeerAddress.h"
 #include "RandomId.h"
@@ -22,8 +24,6 @@ using Protocol::CloseCode;
 namespace {
 // A kiosk that does not finish the closing handshake in time is cut off.
 constexpr int CloseGraceMs = 3000;
-constexpr int MaxClientVersionChars = 64;
-constexpr int MaxPageUrlChars = 2048;
 } // namespace
 
 struct SessionManager::Session
@@ -32,6 +32,7 @@ struct SessionManager::Session
     // The connection under `socket`: QWebSocket writes each frame straight
     // to it, so a frame encoded once can be written here as well.
     QPointer<QTcpSocket> tcp;
+    QTcpSocket *byTcpKey = nullptr; // its key in m_byTcp, kept even if `tcp` is gone
     SessionInfo info;
     bool closing = false;
     /// The kiosk sent a close frame (QWebSocket answers it and emits aboutToClose).
@@ -85,7 +86,11 @@ void SessionManager::adopt(QTcpSocket *socket, const AuthDecision &decision)
     const QString key = peerKey(socket->peerAddress(), socket->peerPort());
     const QString address = peerAddressText(socket->peerAddress());
     const QString jti = decision.claims.jti;
-    m_expected.insert(key, Expected{decision, socket});
+    // Connected before the hand-over, so it sees every byte before
+    // QWebSocket (whose reader is queued) takes it.
+    auto *budget = new InboundByteBudget(socket, m_clock, m_limits.inboundBytesPerSecond, m_limits.inboundByteBurst,
+                                         [this, socket] { inboundBudgetExceeded(socket); });
+    m_expected.insert(key, Expected{decision, socket, budget});
     countConnection(address, jti, +1);
     // If the upgrade never completes, forget the expectation with the socket.
     connect(socket, &QTcpSocket::disconnected, this, [this, key, address, jti] {
@@ -149,6 +154,7 @@ void SessionManager::openSession(QWebSocket *socket)
     }
     const AuthDecision decision = expected->decision;
     QTcpSocket *tcp = expected->tcp;
+    InboundByteBudget *budget = expected->budget;
     m_expected.erase(expected);
 
     // Connect first: frames may already be waiting (QT-NOTES: pipelined data).
@@ -164,6 +170,9 @@ void SessionManager::openSession(QWebSocket *socket)
         // all its connections: O(sessions) per drop, O(N^2) in a reconnect
         // storm. The QWebSocket (and dropSession) handle the socket's end.
         QObject::disconnect(tcp, &QTcpSocket::disconnected, m_server, nullptr);
+        m_byTcp.insert(tcp, session);
+        session->byTcpKey = tcp;
+        budget->followReader();
     }
     SessionInfo &info = session->info;
     info.id = RandomId::hex(8);
@@ -253,37 +262,43 @@ bool SessionManager::dropIfSlowConsumer(Session *session)
     return true;
 }
 
+void SessionManager::inboundBudgetExceeded(QTcpSocket *tcp)
+{
+    ++m_inboundFlooders;
+    Session *session = m_byTcp.value(tcp);
+    if (!session) {
+        // Still upgrading: nothing to say goodbye to.
+        qCWarning(lcSession).noquote() << QStringLiteral("a connection from %1 sent more than %2 bytes per second "
+                                                         "while upgrading; cutting it off (%3 so far)")
+                                              .arg(peerAddressText(tcp->peerAddress()))
+                                              .arg(m_limits.inboundBytesPerSecond).arg(m_inboundFlooders);
+        tcp->abort();
+        return;
+    }
+    qCWarning(lcSession).noquote() << QStringLiteral("kiosk %1 session %2 from %3 sent more than %4 bytes per second "
+                                                     "(pings included); closing it (%5 so far)")
+                                          .arg(session->info.kiosk, session->info.id, session->info.address)
+                                          .arg(m_limits.inboundBytesPerSecond).arg(m_inboundFlooders);
+    closeSession(session, CloseCode::PolicyViolation, QStringLiteral("inbound byte limit exceeded"));
+}
+
 void SessionManager::onTextMessage(Session *session, const QString &text)
 {
     if (session->closing)
         return; // e.g. over the rate limit: no more replies
     session->info.lastSeenMs = m_clock->nowMs();
-    QJsonParseError parseError{};
-    const QJsonDocument document = QJsonDocument::fromJson(text.toUtf8(), &parseError);
-    auto reply = [this, session](const QString &error) {
-        const QJsonObject message{{QStringLiteral("type"), QStringLiteral("error")},
-                                  {QStringLiteral("error"), error}};
-        session->socket->sendTextMessage(
-            QString::fromUtf8(QJsonDocument(message).toJson(QJsonDocument::Compact)));
+    const KioskMessage message = KioskMessage::parse(text);
+    if (message.isError()) {
+        session->socket->sendTextMessage(message.errorFrame());
         dropIfSlowConsumer(session);
-    };
-    if (parseError.error != QJsonParseError::NoError || !document.isObject()) {
-        reply(QStringLiteral("malformed_message"));
         return;
     }
-    const QJsonObject message = document.object();
-    const QString type = message.value(QStringLiteral("type")).toString();
-    if (type == QLatin1String("status")) {
-        const QString version = message.value(QStringLiteral("clientVersion")).toString();
-        const QString page = message.value(QStringLiteral("pageUrl")).toString();
-        session->info.clientVersion = version.left(MaxClientVersionChars);
-        session->info.pageUrl = page.left(MaxPageUrlChars);
+    if (message.kind == KioskMessage::Kind::Status) {
+        session->info.clientVersion = message.clientVersion;
+        session->info.pageUrl = message.pageUrl;
         Q_EMIT sessionUpdated(session->info);
-    } else if (type != QLatin1String("ack") && type != QLatin1String("done")) {
-        reply(QStringLiteral("unknown_type"));
-        return;
     }
-    Q_EMIT messageReceived(session->info.id, message);
+    Q_EMIT messageReceived(session->info.id, message.object);
 }
 
 int SessionManager::closeByJtis(const QStringList &jtis, CloseCode code, const QString &reason)
@@ -417,6 +432,7 @@ void SessionManager::dropSession(Session *session)
     QWebSocket *socket = session->socket;
     if (!m_sessions.remove(socket))
         return;
+    m_byTcp.remove(session->byTcpKey);
     const auto sessions = m_byKiosk.find(session->info.kiosk);
     if (sessions != m_byKiosk.end()) {
         sessions->remove(session);

@@ -19,6 +19,7 @@ class QWebSocketServer;
 namespace KioskGate {
 
 class Clock;
+class InboundByteBudget;
 
 /// Live kiosk sessions: takes authenticated sockets from the gate, upgrades
 /// them through QWebSocketServer, greets each kiosk, keeps the heartbeat,
@@ -36,6 +37,8 @@ public:
         int messagesPerSecond = 20;
         int messageBurst = 40;
         int maxWriteBufferBytes = 1024 * 1024;
+        int inboundBytesPerSecond = 64 * 1024;
+        int inboundByteBurst = 256 * 1024;
     };
 
     explicit SessionManager(const Clock *clock, QObject *parent = nullptr);
@@ -90,6 +93,9 @@ private:
     bool spendMessageBudget(Session *session);
     /// Drops `session` if the kiosk left more than the cap unread.
     bool dropIfSlowConsumer(Session *session);
+    /// Closes the connection on `tcp` (1008) once it sent more bytes than
+    /// limits/inbound_bytes_per_second allows (InboundByteBudget).
+    void inboundBudgetExceeded(QTcpSocket *tcp);
     void countConnection(const QString &address, const QString &jti, int delta);
     static QString peerKey(const QHostAddress &address, quint16 port);
     /// `text` as one unmasked server text frame, encoded once for a run of
@@ -106,11 +112,13 @@ private:
     {
         AuthDecision decision;
         QTcpSocket *tcp = nullptr; // the socket the QWebSocket will write to
+        InboundByteBudget *budget = nullptr; // the socket's child
     };
     QHash<QString, Expected> m_expected; // peer "address|port" -> decision
     QString m_frameText;                 // encodedFrame()'s cache
     QByteArray m_frame;
     QHash<QWebSocket *, Session *> m_sessions;
+    QHash<QTcpSocket *, Session *> m_byTcp; // the same sessions by their connection
     // Commands go to kiosks by name. A set per name: dropping one of many
     // sessions under one name (a shared token) stays O(1).
     QHash<QString, QSet<Session *>> m_byKiosk;
@@ -119,6 +127,7 @@ private:
     QHash<QString, int> m_perJti;
     qint64 m_rateLimited = 0;   // sessions closed for the message rate (logged)
     qint64 m_slowConsumers = 0; // sessions dropped for the write buffer (logged)
+    qint64 m_inboundFlooders = 0; // connections closed for the inbound byte budget (logged)
 };
 
 } // namespace KioskGate

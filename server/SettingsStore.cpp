@@ -39,6 +39,8 @@ const IntSetting IntSettings[] = {
     {"limits/max_connections_per_address", &ServerSettings::maxConnectionsPerAddress, 1, 1000000},
     {"limits/max_pending_heads", &ServerSettings::maxPendingHeads, 1, 1000000},
     {"limits/max_write_buffer_bytes", &ServerSettings::maxWriteBufferBytes, 4096, 1024 * 1024 * 1024},
+    {"limits/inbound_bytes_per_second", &ServerSettings::inboundBytesPerSecond, 1024, 1024 * 1024 * 1024},
+    {"limits/inbound_byte_burst", &ServerSettings::inboundByteBurst, 1024, 1024 * 1024 * 1024},
     {"heartbeat/interval_ms", &ServerSettings::heartbeatIntervalMs, 100, 3600000},
     {"heartbeat/misses_allowed", &ServerSettings::heartbeatMissesAllowed, 1, 100},
     {"commands/freshness_seconds", &ServerSettings::commandFreshnessSeconds, 1, 7 * 86400},

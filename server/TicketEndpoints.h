@@ -33,13 +33,16 @@ public:
 
     void install(HandshakeGate *gate);
 
+    /// The routes install() registers; callable directly so tests and the
+    /// ticket fuzz target need no socket.
+    HttpResponse issueTicket(const HttpRequestHead &head, const QString &address);
+    HttpResponse whoami(const HttpRequestHead &head, const QString &address);
+
 Q_SIGNALS:
     /// A refused API request, for the activity log (never a credential).
     void requestRefused(const KioskGate::HandshakeRefusal &refusal);
 
 private:
-    HttpResponse issueTicket(const HttpRequestHead &head, const QString &address);
-    HttpResponse whoami(const HttpRequestHead &head, const QString &address);
     HttpResponse preflight(const HttpRequestHead &head, const QString &address, const QByteArray &path,
                            const QByteArray &methods, const QByteArray &allow);
     HttpResponse refuse(const HttpRequestHead &head, const QString &address, const QByteArray &path,

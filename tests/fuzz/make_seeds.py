@@ -161,3 +161,68 @@ for name, origin in {
     "big_port": "http://a:65536",
 }.items():
     write("origin_policy", name, origin)
+
+# kiosk_message: one frame per line, first character = sending session
+# (a, b, c live; d connects on its first line; anything else unknown);
+# $0 = the reset to a and b, $1 = the reload to a and d.
+for name, lines in {
+    "ack_then_done": ['a{"type":"ack","id":"$0","ok":true}', 'a{"type":"done","id":"$0"}'],
+    "ack_twice": ['b{"type":"ack","id":"$0","ok":true}', 'b{"type":"ack","id":"$0","ok":true}'],
+    "ack_refused": ['a{"type":"ack","id":"$1","ok":false,"error":"busy"}', 'a{"type":"done","id":"$1"}'],
+    "ack_refused_no_reason": ['b{"type":"ack","id":"$0","ok":false}'],
+    "ack_ok_not_bool": ['a{"type":"ack","id":"$0","ok":"false"}', 'b{"type":"ack","id":"$0","ok":0}'],
+    "done_before_ack": ['b{"type":"done","id":"$0"}', 'b{"type":"ack","id":"$0","ok":true}'],
+    "other_kiosks_command": ['c{"type":"ack","id":"$0","ok":true}', 'b{"type":"ack","id":"$1","ok":true}'],
+    "pending_kiosk_connects": ['d{"type":"status","clientVersion":"1.0","pageUrl":"https://kiosk.example/"}',
+                               'd{"type":"ack","id":"$1","ok":true}', 'd{"type":"done","id":"$1"}'],
+    "unknown_session": ['x{"type":"ack","id":"$0","ok":true}'],
+    "unknown_id": ['a{"type":"ack","id":"0000000000000000","ok":true}', 'a{"type":"done","id":"../../etc"}'],
+    "id_not_string": ['a{"type":"ack","id":7,"ok":true}', 'a{"type":"ack","id":["$0"]}'],
+    "long_id": ['a{"type":"ack","id":"$0' + "0" * 70 + '","ok":true}'],
+    "malformed": ['anot json', 'a[]', 'a42', 'a{"type":"ack"', 'a' + "[" * 2000, 'a\u00e9\u2603'],
+    "unknown_types": ['a{"type":"format-disk"}', 'a{}', 'a{"type":7}', 'a{"type":"ACK","id":"$0"}',
+                      'a{"type":"error","error":"x"}'],
+    "status_long": ['a{"type":"status","clientVersion":"' + "v" * 100 + '","pageUrl":"' + "p" * 3000 + '"}'],
+    "duplicate_keys": ['a{"type":"status","type":"ack","id":"$0","ok":true}'],
+    "nul_in_json": ['a{"type":"ack","id":"$0\u0000","ok":true}'],
+}.items():
+    write("kiosk_message", name, "\n".join(lines))
+
+# ticket: request heads, each optionally prefixed "+<seconds> " (clock) or
+# "! " (revoke token A); $A / $B = tokens A and B, $T = the last ticket.
+def post(origin="https://kiosk.example", token="$A", extra=""):
+    o = f"Origin: {origin}\r\n" if origin is not None else ""
+    return (f"POST /v1/tickets HTTP/1.1\r\nHost: 127.0.0.1\r\n{o}"
+            f"Authorization: Bearer {token}\r\nContent-Length: 0\r\n{extra}\r\n")
+
+
+def redeem(origin="https://kiosk.example", ticket="$T", extra=""):
+    o = f"Origin: {origin}\r\n" if origin is not None else ""
+    return (f"GET /v1/kiosk?ticket={ticket} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+            "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+            f"Sec-WebSocket-Version: 13\r\n{o}{extra}\r\n")
+
+
+for name, parts in {
+    "issue_and_redeem_twice": [post(), redeem(), redeem()],
+    "redeem_other_origin": [post(), redeem("http://10.0.0.5:8080"), redeem()],
+    "redeem_foreign_origin": [post(), redeem("https://evil.example"), redeem()],
+    "redeem_without_origin": [post(), redeem(None), redeem()],
+    "redeem_late": [post(), "+31 " + redeem()],
+    "redeem_just_in_time": [post(), "+29 " + redeem()],
+    "bound_token": [post(token="$B"), redeem()],
+    "bound_token_other_origin": [post("http://10.0.0.5:8080", "$B"), redeem("http://10.0.0.5:8080")],
+    "ticket_outlives_token": [post(token="$B"), "+19 " + redeem(), post(token="$B"), "+2 " + redeem()],
+    "revoked_after_issue": [post(), "! " + redeem()],
+    "issue_without_origin": [post(None), redeem()],
+    "issue_with_garbage_token": [post(token="x.y.z"), redeem()],
+    "issue_two_redeem_first": [post(), post(), redeem()],
+    "too_many_tickets": [post()] * 9,
+    "random_ticket": [redeem(ticket="Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6")],
+    "ticket_and_header": [post(), redeem(extra="Authorization: Bearer $A\r\n")],
+    "two_tickets": [post(), redeem(ticket="$T&ticket=$T")],
+    "percent_encoded_ticket": [post(), redeem(ticket="%24T")],
+    "empty_ticket": [redeem(ticket="")],
+    "ticket_in_post": [post(), post(extra="X: $T\r\n").replace("/v1/tickets", "/v1/tickets?ticket=$T")],
+}.items():
+    write("ticket", name, "".join(parts))

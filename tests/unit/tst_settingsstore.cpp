@@ -24,13 +24,18 @@ private Q_SLOTS:
         QCOMPARE(s.maxConnectionsPerAddress, 1000);
         QCOMPARE(s.maxPendingHeads, 10000);
         QCOMPARE(s.maxWriteBufferBytes, 1024 * 1024);
+        QCOMPARE(s.inboundBytesPerSecond, 64 * 1024);
+        QCOMPARE(s.inboundByteBurst, 256 * 1024);
+        // A kiosk's largest message fits the byte burst several times over.
+        QVERIFY(s.inboundByteBurst >= 4 * s.maxMessageBytes);
     }
 
     void limitsLoadFromTheFile()
     {
         QTemporaryDir dir;
         write(dir, "[limits]\nmessages_per_second=5\nmessage_burst=7\nmax_connections_per_token=2\n"
-                   "max_connections_per_address=30\nmax_pending_heads=40\nmax_write_buffer_bytes=65536\n");
+                   "max_connections_per_address=30\nmax_pending_heads=40\nmax_write_buffer_bytes=65536\n"
+                   "inbound_bytes_per_second=2048\ninbound_byte_burst=4096\n");
         ServerSettings s;
         QString error;
         QVERIFY2(SettingsStore(dir.path()).load(&s, &error), qPrintable(error));
@@ -40,6 +45,8 @@ private Q_SLOTS:
         QCOMPARE(s.maxConnectionsPerAddress, 30);
         QCOMPARE(s.maxPendingHeads, 40);
         QCOMPARE(s.maxWriteBufferBytes, 65536);
+        QCOMPARE(s.inboundBytesPerSecond, 2048);
+        QCOMPARE(s.inboundByteBurst, 4096);
 
         // And back: save writes every key, load reads the same values.
         QVERIFY2(SettingsStore(dir.path()).save(s, &error), qPrintable(error));
@@ -58,6 +65,9 @@ private Q_SLOTS:
         QTest::newRow("per token 0") << QByteArray("max_connections_per_token=0") << QStringLiteral("limits/max_connections_per_token");
         QTest::newRow("per address 0") << QByteArray("max_connections_per_address=0") << QStringLiteral("limits/max_connections_per_address");
         QTest::newRow("pending 0") << QByteArray("max_pending_heads=0") << QStringLiteral("limits/max_pending_heads");
+        QTest::newRow("inbound rate 1023") << QByteArray("inbound_bytes_per_second=1023")
+                                           << QStringLiteral("limits/inbound_bytes_per_second");
+        QTest::newRow("inbound burst 0") << QByteArray("inbound_byte_burst=0") << QStringLiteral("limits/inbound_byte_burst");
         QTest::newRow("write buffer tiny") << QByteArray("max_write_buffer_bytes=100") << QStringLiteral("limits/max_write_buffer_bytes");
         QTest::newRow("not a number") << QByteArray("max_connections_per_token=lots") << QStringLiteral("limits/max_connections_per_token");
     }
