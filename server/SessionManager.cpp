@@ -189,7 +189,7 @@ void SessionManager::openSession(QWebSocket *socket)
     m_sessions.insert(socket, session);
     m_byKiosk[info.kiosk].insert(session);
     if (info.expiresAt > 0)
-        m_expiries.insert(info.expiresAt, session);
+        m_expiries.emplace(info.expiresAt, session);
 
     // The rate counts frames, not messages: a flood of tiny continuation
     // frames never completes a message but costs as much to parse.
@@ -441,7 +441,7 @@ void SessionManager::dropSession(Session *session)
     }
     countConnection(session->info.address, session->info.jti, -1);
     if (session->info.expiresAt > 0)
-        m_expiries.remove(session->info.expiresAt, session);
+        m_expiries.erase({session->info.expiresAt, session});
     // QWebSocket reports 1000 (its default) for a connection cut without a
     // close frame; that is an abnormal closure (RFC 6455 7.1.5: 1006), which
     // the activity log and the console's drop alarm must see as such.
@@ -500,10 +500,10 @@ void SessionManager::expireTokens()
 
     const qint64 nowSecs = m_clock->nowSecs();
     QList<Session *> expired;
-    for (auto it = m_expiries.cbegin(); it != m_expiries.cend() && it.key() <= nowSecs; ++it)
-        expired.append(it.value());
+    for (auto it = m_expiries.cbegin(); it != m_expiries.cend() && it->first <= nowSecs; ++it)
+        expired.append(it->second);
     for (Session *session : expired) {
-        m_expiries.remove(session->info.expiresAt, session);
+        m_expiries.erase({session->info.expiresAt, session});
         closeSession(session, CloseCode::TokenExpired, QStringLiteral("token expired"));
     }
 }

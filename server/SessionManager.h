@@ -6,10 +6,12 @@
 
 #include <QHash>
 #include <QHostAddress>
-#include <QMultiMap>
 #include <QPointer>
 #include <QSet>
 #include <QObject>
+
+#include <set>
+#include <utility>
 
 class QTcpSocket;
 class QTimer;
@@ -122,7 +124,11 @@ private:
     // Commands go to kiosks by name. A set per name: dropping one of many
     // sessions under one name (a shared token) stays O(1).
     QHash<QString, QSet<Session *>> m_byKiosk;
-    QMultiMap<qint64, Session *> m_expiries; // exp (secs) -> session
+    // (exp in seconds, session), ordered by expiry. Not a QMultiMap keyed by
+    // exp: many sessions share one exp (a token used by several kiosks, or
+    // tokens issued together), and QMultiMap::remove(key, value) walks every
+    // session of that key - a drop storm of N such sessions cost O(N^2).
+    std::set<std::pair<qint64, Session *>> m_expiries;
     QHash<QString, int> m_perAddress; // sessions + expected upgrades
     QHash<QString, int> m_perJti;
     qint64 m_rateLimited = 0;   // sessions closed for the message rate (logged)
