@@ -20,6 +20,11 @@ KioskMessage KioskMessage::parse(const QString &text)
             message.object.value(QStringLiteral("clientVersion")).toString().left(MaxClientVersionChars);
         message.pageUrl = message.object.value(QStringLiteral("pageUrl")).toString().left(MaxPageUrlChars);
     } else if (type == QLatin1String("ack")) {
+        // "ok" is true or false (missing means true); a string "false" or a 0
+        // must not count as success, nor silently as failure.
+        const QJsonValue ok = message.object.value(QStringLiteral("ok"));
+        if (!ok.isUndefined() && !ok.isBool())
+            return KioskMessage(); // Malformed, and nothing of it goes further
         message.kind = Kind::Ack;
     } else if (type == QLatin1String("done")) {
         message.kind = Kind::Done;

@@ -156,7 +156,8 @@ CommandTarget expectedAfter(const QJsonObject &message, const CommandTarget &bef
     const QString type = message.value(QStringLiteral("type")).toString();
     const bool changeable = !CommandState::isFinal(before.state);
     if (type == QLatin1String("ack")) {
-        // Only a literal false refuses; the contract's ack carries "ok":true.
+        // Parsed acks carry a boolean "ok" or none (true); a non-boolean one
+        // is malformed and never reaches the center.
         const bool ok = message.value(QStringLiteral("ok")).toBool(true);
         if (ok && (before.state == CommandState::Pending || before.state == CommandState::Sent)) {
             after.state = CommandState::Delivered;
@@ -206,9 +207,12 @@ void checkParse(const QString &text, const KioskMessage &message)
         FUZZ_CHECK(message.object.value(QStringLiteral("pageUrl")).toString().startsWith(message.pageUrl));
         break;
     }
-    case KioskMessage::Kind::Ack:
+    case KioskMessage::Kind::Ack: {
         FUZZ_CHECK(type == QLatin1String("ack"));
+        const QJsonValue ok = message.object.value(QStringLiteral("ok"));
+        FUZZ_CHECK(ok.isUndefined() || ok.isBool());
         break;
+    }
     case KioskMessage::Kind::Done:
         FUZZ_CHECK(type == QLatin1String("done"));
         break;

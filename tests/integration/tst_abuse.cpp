@@ -643,12 +643,16 @@ void TestAbuse::malformedAndUnknownMessagesAreAnswered()
     const QString nested = QString(20000, QLatin1Char('[')); // deeper than any parser should go
     const QStringList bad = {QStringLiteral("not json"), QStringLiteral("[]"), QStringLiteral("42"),
                              QStringLiteral("{\"type\":\"format-disk\"}"), QStringLiteral("{}"),
-                             QStringLiteral("{\"type\":7}"), nested, QStringLiteral("{\"type\":\"ack\"")};
+                             QStringLiteral("{\"type\":7}"), nested, QStringLiteral("{\"type\":\"ack\""),
+                             // "ok" is true or false; anything else is not an answer
+                             QStringLiteral("{\"type\":\"ack\",\"id\":\"0000000000000000\",\"ok\":\"false\"}"),
+                             QStringLiteral("{\"type\":\"ack\",\"id\":\"0000000000000000\",\"ok\":0}")};
     const QStringList expected = {QStringLiteral("malformed_message"), QStringLiteral("malformed_message"),
                                   QStringLiteral("malformed_message"), QStringLiteral("unknown_type"),
                                   QStringLiteral("unknown_type"), QStringLiteral("unknown_type"),
+                                  QStringLiteral("malformed_message"), QStringLiteral("malformed_message"),
                                   QStringLiteral("malformed_message"), QStringLiteral("malformed_message")};
-    for (int round = 0; round < 3; ++round) { // 24 messages: inside the burst
+    for (int round = 0; round < 3; ++round) { // 30 messages: inside the burst of 40
         for (const QString &text : bad)
             kiosk.socket.sendTextMessage(text);
     }
