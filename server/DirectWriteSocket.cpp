@@ -1,5 +1,7 @@
 #include "DirectWriteSocket.h"
 
+#include <utility>
+
 #ifdef Q_OS_LINUX
 #include <cerrno>
 #include <linux/sockios.h>
@@ -11,6 +13,10 @@ namespace KioskGate {
 
 qint64 DirectWriteSocket::writeData(const char *data, qint64 size)
 {
+    if (m_holding) {
+        m_held.append(data, size);
+        return size;
+    }
 #ifdef Q_OS_LINUX
     const qintptr descriptor = socketDescriptor();
     if (m_direct && size > 0 && descriptor >= 0 && bytesToWrite() == 0
@@ -36,9 +42,19 @@ qint64 DirectWriteSocket::writeData(const char *data, qint64 size)
     return QTcpSocket::writeData(data, size);
 }
 
+void DirectWriteSocket::releaseWrites()
+{
+    m_holding = false;
+    if (m_held.isEmpty())
+        return;
+    const QByteArray held = std::exchange(m_held, QByteArray()); // frees it after the send
+    if (state() == QAbstractSocket::ConnectedState)
+        writeData(held.constData(), held.size());
+}
+
 qint64 DirectWriteSocket::unsentBytes()
 {
-    qint64 unsent = bytesToWrite();
+    qint64 unsent = bytesToWrite() + m_held.size();
 #ifdef Q_OS_LINUX
     const qintptr descriptor = socketDescriptor();
     if (m_direct && (m_kernelMayHoldBytes || unsent > 0) && descriptor >= 0) {

@@ -30,6 +30,13 @@ public:
     using QTcpSocket::QTcpSocket;
 
     void setDirectWrites(bool on) { m_direct = on; }
+    /// Keeps writes back until releaseWrites(), then sends them at once:
+    /// the 101 answer and the welcome frame leave in one send() (one segment,
+    /// one wake-up of the kiosk) as they did in Qt's buffer, not in two.
+    /// What is held is in no socket buffer yet: release it before anything
+    /// (like close()) that ought to wait for it.
+    void holdWrites() { m_holding = true; }
+    void releaseWrites();
     bool directWrites() const { return m_direct; }
     /// Bytes the kernel took straight from writeData(), for tests.
     qint64 directBytes() const { return m_directBytes; }
@@ -46,7 +53,9 @@ protected:
 
 private:
     bool m_direct = false;
+    bool m_holding = false;
     bool m_kernelMayHoldBytes = false;
+    QByteArray m_held;
     qint64 m_directBytes = 0;
 };
 

@@ -98,9 +98,14 @@ void SessionManager::adopt(QTcpSocket *socket, const AuthDecision &decision)
             countConnection(address, jti, -1);
     });
     // From here on only QWebSocket writes: the 101 answer and every frame can
-    // go straight to the kernel (see DirectWriteSocket).
-    if (auto *direct = qobject_cast<DirectWriteSocket *>(socket))
+    // go straight to the kernel (see DirectWriteSocket), the 101 held back
+    // until openSession() adds the welcome to it. QWebSocketServer refuses
+    // nothing here with an answer (the gate answered every refusal), so a
+    // held write is never lost to a close.
+    if (auto *direct = qobject_cast<DirectWriteSocket *>(socket)) {
         direct->setDirectWrites(true);
+        direct->holdWrites();
+    }
     m_server->handleConnection(socket);
 }
 
@@ -220,7 +225,9 @@ void SessionManager::openSession(QWebSocket *socket)
                               {QStringLiteral("session"), info.id},
                               {QStringLiteral("heartbeatMs"), m_limits.heartbeatIntervalMs}};
     socket->sendTextMessage(QString::fromUtf8(QJsonDocument(welcome).toJson(QJsonDocument::Compact)));
-    Q_EMIT sessionOpened(info);
+    Q_EMIT sessionOpened(info); // may send a command still waiting for this kiosk
+    if (auto *direct = qobject_cast<DirectWriteSocket *>(tcp))
+        direct->releaseWrites();
 }
 
 bool SessionManager::spendMessageBudget(Session *session)

@@ -22,6 +22,7 @@ class TestDirectWriteSocket : public QObject
 private slots:
     void writesGoStraightToTheKernel();
     void orderSurvivesAPeerThatStopsReading();
+    void heldWritesLeaveTogetherOnRelease();
     void offMeansAPlainQTcpSocket();
 
 private:
@@ -137,6 +138,36 @@ void TestDirectWriteSocket::orderSurvivesAPeerThatStopsReading()
     QCOMPARE(received.size(), expected.size());
     QVERIFY2(received == expected, "bytes arrived out of order");
     QTRY_COMPARE_WITH_TIMEOUT(pair.server->unsentBytes(), qint64(0), 5000);
+}
+
+void TestDirectWriteSocket::heldWritesLeaveTogetherOnRelease()
+{
+    Pair pair = connectedPair();
+    QVERIFY(pair.server && pair.client);
+    pair.server->setDirectWrites(true);
+    pair.server->holdWrites();
+    const QByteArray answer("HTTP/1.1 101 Switching Protocols\r\n\r\n");
+    const QByteArray welcome("\x81\x11{\"type\":\"welcome\"}", 19);
+    QCOMPARE(pair.server->write(answer), qint64(answer.size()));
+    QCOMPARE(pair.server->write(welcome), qint64(welcome.size()));
+    // Held: not in the kernel, not in Qt's buffer, but counted as unsent.
+    QCOMPARE(pair.server->bytesToWrite(), qint64(0));
+    QCOMPARE(pair.server->directBytes(), qint64(0));
+    QCOMPARE(pair.server->unsentBytes(), qint64(answer.size() + welcome.size()));
+    QTest::qWait(100);
+    QCOMPARE(pair.client->bytesAvailable(), qint64(0));
+
+    pair.server->releaseWrites();
+#ifdef Q_OS_LINUX
+    QCOMPARE(pair.server->directBytes(), qint64(answer.size() + welcome.size()));
+#endif
+    QByteArray received;
+    QTRY_VERIFY_WITH_TIMEOUT((received += pair.client->readAll()).size() >= answer.size() + welcome.size(), 5000);
+    QCOMPARE(received, answer + welcome);
+    // Released for good: the next write goes straight out.
+    QCOMPARE(pair.server->write("more"), qint64(4));
+    QByteArray more;
+    QTRY_COMPARE_WITH_TIMEOUT((more += pair.client->readAll()), QByteArray("more"), 5000);
 }
 
 void TestDirectWriteSocket::offMeansAPlainQTcpSocket()
