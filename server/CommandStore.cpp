@@ -55,8 +55,8 @@ bool CommandStore::createSchema(QString *error)
         " changed_at INTEGER NOT NULL, error TEXT, PRIMARY KEY (command_id, kiosk))",
         "INSERT OR IGNORE INTO meta (key, value) VALUES ('commands_schema_version', '1')",
     };
-    if (!db.transaction())
-        return sqlFailure(error, QStringLiteral("cannot start a transaction"), db.lastError());
+    if (!beginWrite(db, error))
+        return false;
     for (const char *statement : statements) {
         if (!q.exec(QString::fromLatin1(statement))) {
             const QSqlError sqlError = q.lastError();
@@ -81,8 +81,8 @@ bool CommandStore::createSchema(QString *error)
 bool CommandStore::insert(const CommandRecord &record, QString *error)
 {
     QSqlDatabase db = m_connection.database();
-    if (!db.transaction())
-        return sqlFailure(error, QStringLiteral("cannot start a transaction"), db.lastError());
+    if (!beginWrite(db, error))
+        return false;
     QSqlQuery q(db);
     q.prepare(QStringLiteral("INSERT INTO commands (id, name, issuer, issued_at, expires_at, all_kiosks,"
                              " finished) VALUES (?, ?, ?, ?, ?, ?, ?)"));
@@ -120,8 +120,8 @@ bool CommandStore::updateTargets(const QString &commandId, const QList<CommandTa
                                  bool finished, QString *error)
 {
     QSqlDatabase db = m_connection.database();
-    if (!db.transaction())
-        return sqlFailure(error, QStringLiteral("cannot start a transaction"), db.lastError());
+    if (!beginWrite(db, error))
+        return false;
     QSqlQuery t(db);
     t.prepare(QStringLiteral("UPDATE command_targets SET state = ?, changed_at = ?, error = ?"
                              " WHERE command_id = ? AND kiosk = ?"));
@@ -229,8 +229,8 @@ bool CommandStore::recent(int limit, QList<CommandRecord> *out, QString *error) 
 bool CommandStore::prune(qint64 olderThanMs, int keep, int *removed, QString *error)
 {
     QSqlDatabase db = m_connection.database();
-    if (!db.transaction())
-        return sqlFailure(error, QStringLiteral("cannot start a transaction"), db.lastError());
+    if (!beginWrite(db, error))
+        return false;
     QSqlQuery q(db);
     q.prepare(QStringLiteral("DELETE FROM commands WHERE finished = 1 AND (issued_at < ? OR id NOT IN"
                              " (SELECT id FROM commands ORDER BY issued_at DESC, rowid DESC LIMIT ?))"));

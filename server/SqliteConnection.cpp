@@ -54,4 +54,12 @@ bool sqlFailure(QString *error, const QString &what, const QSqlError &sqlError)
     return false;
 }
 
+bool beginWrite(QSqlDatabase &db, QString *error)
+{
+    QSqlQuery begin(db);
+    if (begin.exec(QStringLiteral("BEGIN IMMEDIATE")))
+        return true;
+    return sqlFailure(error, QStringLiteral("cannot start a transaction"), begin.lastError());
+}
+
 } // namespace KioskGate

@@ -30,6 +30,14 @@ private:
     QString m_name;
 };
 
+/// Starts a write transaction that takes the write lock at once (BEGIN
+/// IMMEDIATE), waiting up to the busy timeout for another connection's.
+/// A plain BEGIN reads first and asks for the lock at its first write; if
+/// another connection committed in between, SQLite (WAL) answers "database
+/// is locked" at once, without waiting: the registry and the command store
+/// share the file, so a revoke could fail while a command was recorded.
+bool beginWrite(QSqlDatabase &db, QString *error);
+
 /// Sets `*error` to "what: the SQL error" and returns false.
 bool sqlFailure(QString *error, const QString &what, const QSqlError &sqlError);
 

@@ -188,8 +188,8 @@ bool TokenRegistry::revokeWhere(const QString &where, const QVariantList &binds,
                                 const QString &reason, QStringList *revokedJtis, QString *error)
 {
     QSqlDatabase db = m_connection.database();
-    if (!db.transaction())
-        return sqlFailure(error, QStringLiteral("cannot start a transaction"), db.lastError());
+    if (!beginWrite(db, error))
+        return false;
     QSqlQuery q(db);
     q.prepare(QStringLiteral("SELECT jti FROM tokens WHERE revoked IS NULL AND (%1)").arg(where));
     for (const QVariant &bind : binds)
@@ -223,8 +223,8 @@ bool TokenRegistry::recordUses(const QHash<QString, TokenUse> &uses, QString *er
     if (uses.isEmpty())
         return true;
     QSqlDatabase db = m_connection.database();
-    if (!db.transaction())
-        return sqlFailure(error, QStringLiteral("cannot start a transaction"), db.lastError());
+    if (!beginWrite(db, error))
+        return false;
     QSqlQuery q(db);
     q.prepare(QStringLiteral("UPDATE tokens SET last_used = ?, last_address = ? WHERE jti = ?"));
     for (auto it = uses.cbegin(); it != uses.cend(); ++it) {
@@ -258,8 +258,8 @@ bool TokenRegistry::activeKeyIds(QStringList *keyIds, QString *current, QString 
 bool TokenRegistry::addKeyId(const QString &keyId, qint64 nowSecs, QString *error)
 {
     QSqlDatabase db = m_connection.database();
-    if (!db.transaction())
-        return sqlFailure(error, QStringLiteral("cannot start a transaction"), db.lastError());
+    if (!beginWrite(db, error))
+        return false;
     QSqlQuery q(db);
     q.prepare(QStringLiteral("INSERT INTO signing_keys (kid, created) VALUES (?, ?)"));
     q.addBindValue(keyId);

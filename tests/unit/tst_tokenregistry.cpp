@@ -1,7 +1,13 @@
 #include "TokenRegistry.h"
 
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <chrono>
+#include <future>
+#include <thread>
 
 using namespace KioskGate;
 
@@ -13,6 +19,7 @@ private Q_SLOTS:
     void insertListFind();
     void revokeByJtiAndByKiosk();
     void revokeUnknownFails();
+    void revokeWaitsForAnotherWriter();
     void recordUses();
     void keys();
     void persistsAndSharesInstanceId();
@@ -103,6 +110,52 @@ void TestTokenRegistry::revokeUnknownFails()
     QStringList revoked;
     QVERIFY(!registry.revoke(QStringLiteral("ghost"), 1, QString(), &revoked, &error));
     QVERIFY2(error.contains(QStringLiteral("ghost")), qPrintable(error));
+}
+
+// The command store writes to the same file through its own connection. A
+// revoke that started while it held the write lock must wait for it, not
+// fail with "database is locked" once its commit made the revoke's first
+// read stale (what a plain deferred BEGIN did).
+void TestTokenRegistry::revokeWaitsForAnotherWriter()
+{
+    TokenRegistry registry;
+    QString error;
+    QVERIFY2(registry.open(path(), &error), qPrintable(error));
+    QVERIFY2(registry.insertToken(record(QStringLiteral("j1"), QStringLiteral("lobby-1")), &error), qPrintable(error));
+
+    std::promise<void> locked;
+    std::future<void> lockedNow = locked.get_future();
+    std::promise<bool> committed;
+    std::future<bool> otherResult = committed.get_future();
+    std::thread other([this, &locked, &committed] {
+        bool ok = false;
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("other-writer"));
+            db.setDatabaseName(path());
+            db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+            if (db.open()) {
+                QSqlQuery q(db);
+                ok = q.exec(QStringLiteral("BEGIN IMMEDIATE"))
+                     && q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS other_writer (x INTEGER)"))
+                     && q.exec(QStringLiteral("INSERT INTO other_writer VALUES (1)"));
+                locked.set_value();
+                std::this_thread::sleep_for(std::chrono::milliseconds(300));
+                ok = q.exec(QStringLiteral("COMMIT")) && ok;
+            } else {
+                locked.set_value();
+            }
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("other-writer"));
+        committed.set_value(ok);
+    });
+    lockedNow.wait();
+    QStringList revoked;
+    const bool revokedOk = registry.revoke(QStringLiteral("j1"), 100, QStringLiteral("test"), &revoked, &error);
+    other.join();
+    QVERIFY(otherResult.get());
+    QVERIFY2(revokedOk, qPrintable(error));
+    QCOMPARE(revoked, QStringList{QStringLiteral("j1")});
 }
 
 void TestTokenRegistry::recordUses()
