@@ -13,6 +13,7 @@
 #include <QSslSocket>
 #include <QtTest>
 
+#include <algorithm>
 #include <memory>
 
 #ifdef Q_OS_UNIX
@@ -26,6 +27,39 @@ namespace {
 QHostAddress attacker(int n)
 {
     return QHostAddress(QStringLiteral("127.0.0.%1").arg(n));
+}
+
+// `count` plain connections to `port`, spread over 127.0.0.2-5, still
+// connecting when this returns.
+QList<QTcpSocket *> openConnections(int count, quint16 port)
+{
+    QList<QTcpSocket *> sockets;
+    for (int i = 0; i < count; ++i) {
+        auto *socket = new QTcpSocket;
+        socket->bind(attacker(2 + i % 4), 0);
+        socket->connectToHost(QHostAddress::LocalHost, port);
+        sockets.append(socket);
+    }
+    return sockets;
+}
+
+int connectedCount(const QList<QTcpSocket *> &sockets)
+{
+    return int(std::count_if(sockets.cbegin(), sockets.cend(), [](const QTcpSocket *s) {
+        return s->state() == QAbstractSocket::ConnectedState;
+    }));
+}
+
+// A certificate for the console and a client configuration that trusts it
+// alone; false (with `error`) if the certificate could not be made.
+bool makeTlsPair(TlsIdentity *identity, QSslConfiguration *trusting, QString *error)
+{
+    if (!TlsCertificates::generate(TlsCertificates::defaultRequest(), identity, error))
+        return false;
+    *trusting = QSslConfiguration::defaultConfiguration();
+    trusting->setCaCertificates(QSslCertificate::fromData(identity->certificatePem));
+    trusting->setPeerVerifyMode(QSslSocket::VerifyPeer);
+    return true;
 }
 
 // VmRSS / VmHWM of this process in KiB (the server runs in it), or -1.
@@ -227,34 +261,24 @@ void TestAbuse::slowlorisHeadsDoNotStarveKiosks()
     const QByteArray token = f.issue(QStringLiteral("lobby-1"));
 
     const int count = 1000;
-    QList<QTcpSocket *> loris;
-    for (int i = 0; i < count; ++i) {
-        auto *socket = new QTcpSocket;
-        socket->bind(attacker(2 + i % 4), 0);
-        socket->connectToHost(QHostAddress::LocalHost, f.port());
+    const QList<QTcpSocket *> loris = openConnections(count, f.port());
+    for (QTcpSocket *socket : loris) {
         QObject::connect(socket, &QTcpSocket::connected, socket, [socket] {
             socket->write("GET /v1/kiosk HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websock");
         });
-        loris.append(socket);
     }
-    auto connectedCount = [&] {
-        int n = 0;
-        for (QTcpSocket *s : loris)
-            n += s->state() == QAbstractSocket::ConnectedState;
-        return n;
-    };
     QElapsedTimer timer;
     timer.start();
-    QTRY_VERIFY_WITH_TIMEOUT(connectedCount() > 0, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(connectedCount(loris) > 0, 5000);
     // Newcomers meet 503 while the held heads are young; once they have
     // waited a second they are the slow ones and make room.
     QTest::qWait(1200);
     proveKioskServed(f, token, QStringLiteral("lobby-1"));
-    const int stillOpen = connectedCount();
+    const int stillOpen = connectedCount(loris);
     qInfo("%d slow-loris sockets opened; %d still held after %lld ms (cap 500)", count, stillOpen, timer.elapsed());
     QVERIFY2(stillOpen <= 520, qPrintable(QString::number(stillOpen)));
     // The head timeout ends the rest.
-    QTRY_COMPARE_WITH_TIMEOUT(connectedCount(), 0, 15000);
+    QTRY_COMPARE_WITH_TIMEOUT(connectedCount(loris), 0, 15000);
     qInfo("all slow-loris sockets closed %lld ms after the flood began", timer.elapsed());
     proveKioskServed(f, token, QStringLiteral("lobby-1"));
     qDeleteAll(loris);
@@ -263,36 +287,22 @@ void TestAbuse::slowlorisHeadsDoNotStarveKiosks()
 void TestAbuse::idleTlsConnectionsDoNotStarveKiosks()
 {
     TlsIdentity identity;
+    QSslConfiguration trusting;
     QString error;
-    QVERIFY2(TlsCertificates::generate(TlsCertificates::defaultRequest(), &identity, &error), qPrintable(error));
+    QVERIFY2(makeTlsPair(&identity, &trusting, &error), qPrintable(error));
     ServerSettings settings = ServerFixture::defaults();
     settings.tls = true;
     settings.tlsHandshakeTimeoutMs = 2000;
     ServerFixture f(settings, identity);
     const QByteArray token = f.issue(QStringLiteral("lobby-tls"));
-    QSslConfiguration trusting = QSslConfiguration::defaultConfiguration();
-    trusting.setCaCertificates(QSslCertificate::fromData(identity.certificatePem));
-    trusting.setPeerVerifyMode(QSslSocket::VerifyPeer);
 
     // Plain TCP connections that never send a ClientHello.
-    QList<QTcpSocket *> idle;
-    for (int i = 0; i < 1000; ++i) {
-        auto *socket = new QTcpSocket;
-        socket->bind(attacker(2 + i % 4), 0);
-        socket->connectToHost(QHostAddress::LocalHost, f.port());
-        idle.append(socket);
-    }
-    auto connectedCount = [&] {
-        int n = 0;
-        for (QTcpSocket *s : idle)
-            n += s->state() == QAbstractSocket::ConnectedState;
-        return n;
-    };
-    QTRY_VERIFY_WITH_TIMEOUT(connectedCount() > 900, 10000);
+    const QList<QTcpSocket *> idle = openConnections(1000, f.port());
+    QTRY_VERIFY_WITH_TIMEOUT(connectedCount(idle) > 900, 10000);
     QElapsedTimer timer;
     timer.start();
     proveKioskServed(f, token, QStringLiteral("lobby-tls"), &trusting);
-    QTRY_COMPARE_WITH_TIMEOUT(connectedCount(), 0, 15000);
+    QTRY_COMPARE_WITH_TIMEOUT(connectedCount(idle), 0, 15000);
     qInfo("1000 idle TLS connections closed within %lld ms of the kiosk's proof", timer.elapsed());
     qDeleteAll(idle);
 }
@@ -300,17 +310,15 @@ void TestAbuse::idleTlsConnectionsDoNotStarveKiosks()
 void TestAbuse::tlsConnectionsWithoutHeadsDoNotStarveKiosks()
 {
     TlsIdentity identity;
+    QSslConfiguration trusting;
     QString error;
-    QVERIFY2(TlsCertificates::generate(TlsCertificates::defaultRequest(), &identity, &error), qPrintable(error));
+    QVERIFY2(makeTlsPair(&identity, &trusting, &error), qPrintable(error));
     ServerSettings settings = ServerFixture::defaults();
     settings.tls = true;
     settings.tlsHandshakeTimeoutMs = 5000; // the defaults: 5 s for the handshake, 10 s for the head
     settings.headTimeoutMs = 10000;
     ServerFixture f(settings, identity);
     const QByteArray token = f.issue(QStringLiteral("lobby-tls"));
-    QSslConfiguration trusting = QSslConfiguration::defaultConfiguration();
-    trusting.setCaCertificates(QSslCertificate::fromData(identity.certificatePem));
-    trusting.setPeerVerifyMode(QSslSocket::VerifyPeer);
 
     // Connections that finish the TLS handshake and then never send a
     // request head: the TLS timeout no longer applies, the head timeout must
