@@ -34,10 +34,10 @@
 #include "Clock.h"
 #include "CommandCenter.h"
 #include "CommandStore.h"
+#include "FuzzApplication.h"
 #include "FuzzCheck.h"
 #include "KioskMessage.h"
 
-#include <QCoreApplication>
 #include <QJsonDocument>
 #include <QMultiHash>
 
@@ -88,10 +88,7 @@ struct Fleet
 // and the store stays a few rows big.
 struct Fixture
 {
-    int argc = 1;
-    char name[16] = "fuzz";
-    char *argv[2] = {name, nullptr};
-    QCoreApplication app{argc, argv};
+    Fuzz::Application application;
     CommandStore store;
     qint64 nextStartMs = 1'800'000'000'000;
 

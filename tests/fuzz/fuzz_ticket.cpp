@@ -29,6 +29,7 @@
 #include "Authenticator.h"
 #include "Clock.h"
 #include "FailureLimiter.h"
+#include "FuzzApplication.h"
 #include "FuzzCheck.h"
 #include "HttpRequestHead.h"
 #include "OriginPolicy.h"
@@ -38,7 +39,6 @@
 #include "TokenExtractor.h"
 #include "TokenService.h"
 
-#include <QCoreApplication>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
@@ -74,10 +74,7 @@ struct Registry final : TokenStatusLookup
 // the ticket store, failure budget and authenticator are new for each input.
 struct Fixture
 {
-    int argc = 1;
-    char name[16] = "fuzz";
-    char *argv[2] = {name, nullptr};
-    QCoreApplication app{argc, argv};
+    Fuzz::Application application;
     SigningKeyRing ring;
     ManualClock clock{StartMs};
     TokenService tokens{&ring, &clock, QStringLiteral("kioskgate-fuzz"), QStringLiteral("kioskgate-kiosk")};
