@@ -95,6 +95,8 @@ private:
     bool spendMessageBudget(Session *session);
     /// Drops `session` if the kiosk left more than the cap unread.
     bool dropIfSlowConsumer(Session *session);
+    /// Bytes written to `session` that its kiosk has not taken yet.
+    static qint64 unsentBytes(Session *session);
     /// Closes the connection on `tcp` (1008) once it sent more bytes than
     /// limits/inbound_bytes_per_second allows (InboundByteBudget).
     void inboundBudgetExceeded(QTcpSocket *tcp);
@@ -121,6 +123,9 @@ private:
     QByteArray m_frame;
     QHash<QWebSocket *, Session *> m_sessions;
     QHash<QTcpSocket *, Session *> m_byTcp; // the same sessions by their connection
+    // Sessions written to (or that sent something QWebSocket may answer)
+    // since they last had nothing unsent: all the slow-consumer sweep visits.
+    QSet<Session *> m_mayHaveUnsent;
     // Commands go to kiosks by name. A set per name: dropping one of many
     // sessions under one name (a shared token) stays O(1).
     QHash<QString, QSet<Session *>> m_byKiosk;

@@ -27,6 +27,7 @@ void SigningKeyRing::addKey(const QString &kid, const QByteArray &key)
     }
     const std::unique_lock<std::shared_mutex> locker(m_lock);
     m_keys.insert(kid, key);
+    m_generation.fetch_add(1, std::memory_order_acq_rel);
 }
 
 bool SigningKeyRing::removeKey(const QString &kid)
@@ -35,6 +36,7 @@ bool SigningKeyRing::removeKey(const QString &kid)
     if (m_keys.remove(kid) == 0) {
         return false;
     }
+    m_generation.fetch_add(1, std::memory_order_acq_rel);
     if (m_currentKeyId == kid) {
         m_currentKeyId.clear();
     }

@@ -4,6 +4,7 @@
 #include <QMap>
 #include <QString>
 #include <QStringList>
+#include <atomic>
 #include <shared_mutex>
 
 namespace KioskGate {
@@ -49,6 +50,10 @@ public:
     /// no current key or it is not in the ring.
     bool currentKey(QString *kid, QByteArray *out) const;
 
+    /// Changes whenever a key is added, replaced or removed: whatever was
+    /// verified under an older generation must be verified again.
+    quint64 generation() const { return m_generation.load(std::memory_order_acquire); }
+
     /// The ids of all keys in the ring, sorted.
     QStringList keyIds() const;
 
@@ -67,6 +72,7 @@ private:
     mutable std::shared_mutex m_lock;
     QMap<QString, QByteArray> m_keys;
     QString m_currentKeyId;
+    std::atomic<quint64> m_generation{0};
 };
 
 } // namespace KioskGate

@@ -265,7 +265,27 @@ bool TokenService::issue(const TokenRequest &request, IssuedToken *out, QString 
 
 TokenError TokenService::verify(const QByteArray &token, TokenClaims *claims) const
 {
-    if (token.isEmpty() || token.size() > MaxTokenBytes || !hasOnlyTokenCharacters(token)
+    if (token.isEmpty() || token.size() > MaxTokenBytes) {
+        return TokenError::Malformed;
+    }
+    // Read before verifying: a key change meanwhile makes the entry stale.
+    const quint64 generation = m_keys ? m_keys->generation() : 0;
+    const QByteArray digest = VerifiedTokenCache::digest(token);
+    TokenClaims verified;
+    if (m_verified.find(digest, generation, &verified)) {
+        return checkTimes(verified, claims);
+    }
+    const TokenError error = verifyUncached(token, &verified);
+    if (error != TokenError::None) {
+        return error;
+    }
+    m_verified.insert(digest, generation, verified);
+    return checkTimes(verified, claims);
+}
+
+TokenError TokenService::verifyUncached(const QByteArray &token, TokenClaims *claims) const
+{
+    if (!hasOnlyTokenCharacters(token)
         || token.count('.') != 2 || !segmentsAreJsonObjects(token)) {
         return TokenError::Malformed;
     }
@@ -305,10 +325,10 @@ TokenError TokenService::verify(const QByteArray &token, TokenClaims *claims) co
     if (!grantsJson) {
         return TokenError::Malformed;
     }
-    return checkClaims(QByteArray(grantsJson.get()), keyId, claims);
+    return readClaims(QByteArray(grantsJson.get()), keyId, claims);
 }
 
-TokenError TokenService::checkClaims(const QByteArray &grantsJson, const QString &keyId,
+TokenError TokenService::readClaims(const QByteArray &grantsJson, const QString &keyId,
                                      TokenClaims *claims) const
 {
     // libjwt parsed and re-serialized the payload (duplicate keys already
@@ -366,15 +386,24 @@ TokenError TokenService::checkClaims(const QByteArray &grantsJson, const QString
         }
     }
 
+    if (exp == IntClaim::Present && result.expiresAt <= 0) {
+        return TokenError::Expired; // 0 would read as "no expiry" below
+    }
+    *claims = result;
+    return TokenError::None;
+}
+
+TokenError TokenService::checkTimes(const TokenClaims &claims, TokenClaims *out) const
+{
     const qint64 now = m_clock->nowSecs();
-    if (result.notBefore > now) {
+    if (claims.notBefore > now) {
         return TokenError::NotYetValid;
     }
-    if (exp == IntClaim::Present && result.expiresAt <= now) {
+    if (claims.expiresAt > 0 && claims.expiresAt <= now) {
         return TokenError::Expired;
     }
-    if (claims) {
-        *claims = result;
+    if (out) {
+        *out = claims;
     }
     return TokenError::None;
 }

@@ -4,6 +4,7 @@
 #include "SigningKeyRing.h"
 #include "TokenClaims.h"
 #include "TokenError.h"
+#include "VerifiedTokenCache.h"
 
 #include <QByteArray>
 #include <QString>
@@ -64,16 +65,27 @@ public:
 
     /// Verifies `token` and, on success (TokenError::None), fills `*claims`.
     /// On failure `*claims` is untouched.
+    /// A token verified before (same bytes, same key ring generation) is
+    /// taken from a cache of verified claims and only its times are checked
+    /// again (see VerifiedTokenCache).
     TokenError verify(const QByteArray &token, TokenClaims *claims) const;
 
+    /// How many verified tokens the cache holds, for tests.
+    int cachedTokenCount() const { return m_verified.size(); }
+
 private:
-    TokenError checkClaims(const QByteArray &grantsJson, const QString &keyId,
-                           TokenClaims *claims) const;
+    /// Everything but the times: the claims as verified, whenever.
+    TokenError readClaims(const QByteArray &grantsJson, const QString &keyId,
+                          TokenClaims *claims) const;
+    /// nbf and exp against the clock; fills `*out` (if any) when they pass.
+    TokenError checkTimes(const TokenClaims &claims, TokenClaims *out) const;
+    TokenError verifyUncached(const QByteArray &token, TokenClaims *claims) const;
 
     const SigningKeyRing *m_keys;
     const Clock *m_clock;
     QString m_issuer;
     QString m_audience;
+    mutable VerifiedTokenCache m_verified; // a cache: verify() stays logically const
 };
 
 } // namespace KioskGate

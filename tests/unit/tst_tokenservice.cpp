@@ -89,6 +89,11 @@ private slots:
     void otherIssuerOrAudienceRejected();
     void errorCodes();
 
+    void cachedTokenStillExpires();
+    void cachedTokenWaitsForNotBefore();
+    void replacedKeyRetiresCachedToken();
+    void onlyVerifiedTokensAreCached();
+
 private:
     SigningKeyRing m_ring;
     ManualClock m_clock;
@@ -425,6 +430,52 @@ void TestTokenService::errorCodes()
     for (const auto &[error, code] : codes) {
         QCOMPARE(tokenErrorCode(error), QString::fromLatin1(code));
     }
+}
+
+
+void TestTokenService::cachedTokenStillExpires()
+{
+    const QByteArray token = good();
+    QCOMPARE(m_service.verify(token, nullptr), TokenError::None);
+    QCOMPARE(m_service.verify(token, nullptr), TokenError::None); // from the cache
+    m_clock.setNowMs((Now + 3600) * 1000);
+    QCOMPARE(m_service.verify(token, nullptr), TokenError::Expired);
+}
+
+void TestTokenService::cachedTokenWaitsForNotBefore()
+{
+    // Verified once it is valid, then asked again with a clock set back.
+    const QByteArray token = good(claimsWith(QStringLiteral("nbf"), Now));
+    QCOMPARE(m_service.verify(token, nullptr), TokenError::None);
+    m_clock.setNowMs((Now - 1) * 1000);
+    QCOMPARE(m_service.verify(token, nullptr), TokenError::NotYetValid);
+}
+
+void TestTokenService::replacedKeyRetiresCachedToken()
+{
+    const QByteArray token = good();
+    TokenClaims claims;
+    QCOMPARE(m_service.verify(token, &claims), TokenError::None);
+    QCOMPARE(claims.subject, QStringLiteral("lobby-1"));
+    // Same kid, another key: the cached verdict must not survive it.
+    m_ring.addKey(CurrentKid, OtherKey);
+    QCOMPARE(m_service.verify(token, &claims), TokenError::BadSignature);
+    m_ring.addKey(CurrentKid, CurrentKey);
+    QCOMPARE(m_service.verify(token, &claims), TokenError::None);
+}
+
+void TestTokenService::onlyVerifiedTokensAreCached()
+{
+    const int before = m_service.cachedTokenCount();
+    QCOMPARE(m_service.verify(forge(header(QStringLiteral("HS256")), goodClaims(), OtherKey), nullptr),
+             TokenError::BadSignature);
+    QCOMPARE(m_service.verify(good(claimsWith(QStringLiteral("iss"), QStringLiteral("x"))), nullptr),
+             TokenError::WrongIssuer);
+    QCOMPARE(m_service.verify("a.b.c", nullptr), TokenError::Malformed);
+    QCOMPARE(m_service.cachedTokenCount(), before);
+    const QByteArray fresh = good(claimsWith(QStringLiteral("jti"), QStringLiteral("BBBBBBBBBBBBBBBBBBBBBB")));
+    QCOMPARE(m_service.verify(fresh, nullptr), TokenError::None);
+    QCOMPARE(m_service.cachedTokenCount(), before + 1);
 }
 
 QTEST_GUILESS_MAIN(TestTokenService)
