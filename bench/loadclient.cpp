@@ -428,6 +428,9 @@ ProcSample sampleServer(int pid)
     return s;
 }
 
+// Long enough for the 10 ms ticks of /proc/PID/stat to resolve 5 ms/s.
+constexpr int IdleCpuWindowMs = 2000;
+
 // Settles for `ms` while serving pings and frames.
 void idle(Fleet &f, int ms)
 {
@@ -532,6 +535,11 @@ int main(int argc, char **argv)
     // (2) memory once settled (welcome frames out, buffers back)
     idle(f, 1000);
     const ProcSample settled = sampleServer(opt.serverPid);
+    // (2b) what an idle fleet costs the server: pings and sweeps only
+    const double idleStart = nowMs();
+    idle(f, IdleCpuWindowMs);
+    const double idleCpuMs = sampleServer(opt.serverPid).cpuMs - settled.cpuMs;
+    const double idleCpuMsPerSec = idleCpuMs * 1000.0 / std::max(1.0, nowMs() - idleStart);
 
     // (3) broadcast
     double broadcastStart = 0;
@@ -594,6 +602,7 @@ int main(int argc, char **argv)
     add("handshakeP50Ms", jsonNumber(percentile(latencies, 0.50)));
     add("handshakeP99Ms", jsonNumber(percentile(latencies, 0.99)));
     add("serverCpuMsPer1k", jsonNumber(latencies.empty() ? 0 : cpuMs * 1000.0 / double(latencies.size())));
+    add("idleCpuMsPerSec", jsonNumber(idleCpuMsPerSec));
     add("rssBeforeKiB", std::to_string(before.rssKiB));
     add("rssSettledKiB", std::to_string(settled.rssKiB));
     add("kibPerConnection", jsonNumber(latencies.empty() ? 0

@@ -162,6 +162,7 @@ const metrics = [
   ['reset-all: first frame to all acks ms', 'firstFrameToAllAcksMs', 1, 'lower'],
   ['KiB per connection', 'kibPerConnection', 1, 'lower'],
   ['server CPU ms per 1k handshakes', 'serverCpuMsPer1k', 0, 'lower'],
+  ['server CPU ms/s, fleet idle', 'idleCpuMsPerSec', 0, 'lower'],
 ];
 
 const lines = [];

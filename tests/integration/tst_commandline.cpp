@@ -60,6 +60,15 @@ void TestCommandLine::keyInKeychainSurvivesRestart()
         KioskGateProcess server(dataArgs() + QStringList{QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0")});
         const quint16 port = server.waitReady();
         QVERIFY2(port != 0, server.log().constData());
+        // Log lines start with the UTC time as Qt::ISODateWithMs writes it.
+        static const QRegularExpression line(QStringLiteral("^(\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z) info [a-z.]+: ready: "),
+                                             QRegularExpression::MultilineOption);
+        const auto match = line.match(QString::fromUtf8(server.log()));
+        QVERIFY2(match.hasMatch(), server.log().constData());
+        const QDateTime loggedAt = QDateTime::fromString(match.captured(1), Qt::ISODateWithMs);
+        QVERIFY(loggedAt.isValid());
+        QCOMPARE(loggedAt.timeSpec(), Qt::UTC);
+        QVERIFY2(qAbs(loggedAt.msecsTo(QDateTime::currentDateTimeUtc())) < 60000, qPrintable(match.captured(1)));
         token = issue(QStringLiteral("lobby-1")); // through the control channel
         QCOMPARE(token.count('.'), 2);
         KioskClient kiosk;
