@@ -222,9 +222,9 @@ void SessionManager::openSession(QWebSocket *socket)
     connect(socket, &QWebSocket::aboutToClose, this, [session] { session->closeFrameReceived = true; });
     connect(socket, &QWebSocket::disconnected, this, [this, session] { dropSession(session); });
 
-    qCInfo(lcSession).noquote() << "kiosk" << info.kiosk << "connected from" << info.address
-                                << "session" << info.id << "jti" << info.jti
-                                << "transport" << info.transport;
+    // One arg() rather than ten QDebug insertions: a line per handshake.
+    qCInfo(lcSession).noquote() << QStringLiteral("kiosk %1 connected from %2 session %3 jti %4 transport %5")
+                                       .arg(info.kiosk, info.address, info.id, info.jti, info.transport);
     const QJsonObject welcome{{QStringLiteral("type"), QStringLiteral("welcome")},
                               {QStringLiteral("kiosk"), info.kiosk},
                               {QStringLiteral("session"), info.id},
@@ -474,8 +474,8 @@ void SessionManager::dropSession(Session *session)
         code = int(socket->closeCode());
         reason = socket->closeReason();
     }
-    qCInfo(lcSession).noquote() << "kiosk" << session->info.kiosk << "session" << session->info.id
-                                << "disconnected, code" << code;
+    qCInfo(lcSession).noquote() << QStringLiteral("kiosk %1 session %2 disconnected, code %3")
+                                       .arg(session->info.kiosk, session->info.id, QString::number(code));
     Q_EMIT sessionClosed(session->info, code, reason);
     // Abort before deleting: a QWebSocket deleted with unsent data can leave
     // its QTcpSocket behind (QT-NOTES). No slot may see `session` again.
@@ -516,7 +516,7 @@ void SessionManager::expireTokens()
     // Also the slow-consumer sweep: whoever queued the frames (commands,
     // replies, pings), a kiosk that stops reading is found within 200 ms.
     // Only sessions written to since they last had nothing unsent: sweeping
-    // an idle fleet of 10,000 every 200 ms cost a quarter of a core.
+    // an idle fleet of 10,000 every 200 ms cost 30-35 ms of CPU a second.
     QList<Session *> drained;
     QList<Session *> slow;
     for (Session *session : std::as_const(m_mayHaveUnsent)) {
