@@ -266,6 +266,12 @@ bool SessionManager::dropIfSlowConsumer(Session *session)
     m_mayHaveUnsent.insert(session);
     if (unsentBytes(session) <= m_limits.maxWriteBufferBytes)
         return false;
+    dropSlowConsumer(session);
+    return true;
+}
+
+void SessionManager::dropSlowConsumer(Session *session)
+{
     ++m_slowConsumers;
     qCWarning(lcSession).noquote() << QStringLiteral("kiosk %1 session %2 from %3 left more than %4 bytes "
                                                      "unread; dropping it (%5 so far)")
@@ -276,7 +282,6 @@ bool SessionManager::dropIfSlowConsumer(Session *session)
     session->closeCode = int(CloseCode::PolicyViolation);
     session->closeReason = QStringLiteral("write buffer over limit");
     session->socket->abort();
-    return true;
 }
 
 void SessionManager::inboundBudgetExceeded(QTcpSocket *tcp)
@@ -372,7 +377,6 @@ int SessionManager::sendToKiosk(const QString &kiosk, const QString &text)
         if (session->closing)
             continue;
         sendFrame(session, text);
-        m_mayHaveUnsent.insert(session);
         ++sent;
     }
     return sent;
@@ -386,7 +390,6 @@ bool SessionManager::sendToSession(const QString &kiosk, const QString &sessionI
     for (Session *session : *sessions) {
         if (session->info.id == sessionId && !session->closing) {
             sendFrame(session, text);
-            m_mayHaveUnsent.insert(session);
             return true;
         }
     }
@@ -421,6 +424,7 @@ const QByteArray &SessionManager::encodedFrame(const QString &text)
 
 void SessionManager::sendFrame(Session *session, const QString &text)
 {
+    m_mayHaveUnsent.insert(session);
     QTcpSocket *tcp = session->tcp;
     if (!tcp || session->socket->state() != QAbstractSocket::ConnectedState) {
         session->socket->sendTextMessage(text);
@@ -531,7 +535,7 @@ void SessionManager::expireTokens()
     for (Session *session : std::as_const(drained))
         m_mayHaveUnsent.remove(session);
     for (Session *session : std::as_const(slow))
-        dropIfSlowConsumer(session); // aborts: its socket may go while iterating
+        dropSlowConsumer(session); // aborts: its socket may go while iterating
 
     const qint64 nowSecs = m_clock->nowSecs();
     QList<Session *> expired;

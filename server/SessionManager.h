@@ -95,6 +95,8 @@ private:
     bool spendMessageBudget(Session *session);
     /// Drops `session` if the kiosk left more than the cap unread.
     bool dropIfSlowConsumer(Session *session);
+    /// Cuts off a kiosk found over the cap (logged, 1008 on record).
+    void dropSlowConsumer(Session *session);
     /// Bytes written to `session` that its kiosk has not taken yet.
     static qint64 unsentBytes(Session *session);
     /// Closes the connection on `tcp` (1008) once it sent more bytes than
