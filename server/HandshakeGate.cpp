@@ -5,6 +5,7 @@
 #include "Logging.h"
 #include "PeerAddress.h"
 #include "TlsListener.h"
+#include "UpgradeRequest.h"
 
 #include <QDateTime>
 #include <QSocketNotifier>
@@ -383,7 +384,7 @@ void HandshakeGate::route(QTcpSocket *socket, const HttpRequestHead &head, int h
 {
     const QByteArray path = head.path();
     if (path == Protocol::KioskPath) {
-        handleUpgrade(socket, head);
+        handleUpgrade(socket, head, headLength);
         return;
     }
     const auto methods = m_routes.constFind(path);
@@ -441,7 +442,7 @@ bool HandshakeGate::bodyReady(QTcpSocket *socket, const HttpRequestHead &head, i
     return socket->bytesAvailable() >= qint64(headLength) + length;
 }
 
-void HandshakeGate::handleUpgrade(QTcpSocket *socket, const HttpRequestHead &head)
+void HandshakeGate::handleUpgrade(QTcpSocket *socket, const HttpRequestHead &head, int headLength)
 {
     if (head.method() != "GET") {
         refuse(socket, Refusal::MethodNotAllowed, {});
@@ -484,6 +485,7 @@ void HandshakeGate::handleUpgrade(QTcpSocket *socket, const HttpRequestHead &hea
         return;
     }
     release(socket);
+    UpgradeRequest::substituteHead(socket, headLength, UpgradeRequest::minimalHead(head));
     Q_EMIT handshakeAccepted(socket, decision);
 }
 

@@ -39,7 +39,8 @@ struct HandshakeRefusal
 /// request head with peek() so nothing is consumed, and decides before any
 /// upgrade: plain HTTP routes are answered here, bad requests get their HTTP
 /// status, and only an authenticated, well-formed upgrade is handed on
-/// through handshakeAccepted() with the socket still holding the request.
+/// through handshakeAccepted() with the socket holding the request, reduced
+/// to what the upgrade needs (UpgradeRequest: no token, no query).
 class HandshakeGate : public QObject
 {
     Q_OBJECT
@@ -123,7 +124,7 @@ private:
     void route(QTcpSocket *socket, const HttpRequestHead &head, int headLength);
     /// For a POST: false if the body is refused or not all here yet.
     bool bodyReady(QTcpSocket *socket, const HttpRequestHead &head, int headLength);
-    void handleUpgrade(QTcpSocket *socket, const HttpRequestHead &head);
+    void handleUpgrade(QTcpSocket *socket, const HttpRequestHead &head, int headLength);
     void refuse(QTcpSocket *socket, Protocol::Refusal refusal, const QString &detail,
                 const AuthDecision *decision = nullptr, const QByteArray &allow = "GET");
     void respond(QTcpSocket *socket, const HttpResponse &response, bool headOnly = false);
