@@ -2,6 +2,7 @@
 
 #include "DirectWriteSocket.h"
 
+#include "IdleReadBuffer.h"
 #include "Logging.h"
 #include "PeerAddress.h"
 #include "TlsListener.h"
@@ -486,6 +487,7 @@ void HandshakeGate::handleUpgrade(QTcpSocket *socket, const HttpRequestHead &hea
     }
     release(socket);
     UpgradeRequest::substituteHead(socket, headLength, UpgradeRequest::minimalHead(head));
+    IdleReadBuffer::freeWhenEmpty(socket); // after the unget: see there
     Q_EMIT handshakeAccepted(socket, decision);
 }
 
