@@ -396,6 +396,15 @@ void connectRange(Fleet &f, int from, int to, int inflight, std::vector<double> 
     std::sort(completions->begin(), completions->end());
 }
 
+// This process's own user + system CPU time.
+double ownCpuMs()
+{
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    auto ms = [](const timeval &t) { return double(t.tv_sec) * 1000.0 + double(t.tv_usec) / 1000.0; };
+    return ms(usage.ru_utime) + ms(usage.ru_stime);
+}
+
 struct ProcSample
 {
     long rssKiB = 0;
@@ -544,6 +553,8 @@ int main(int argc, char **argv)
     // (3) broadcast
     double broadcastStart = 0;
     std::vector<double> delivery;
+    // CPU spent by each side until the last ack: shows which one bounds it.
+    double clientBroadcastCpuMs = 0, serverBroadcastCpuMs = 0;
     pid_t triggerPid = -1;
     if (!opt.trigger.empty() || !opt.triggerHttp.empty()) {
         // Commands delivered on connect (still fresh from an earlier run)
@@ -554,6 +565,8 @@ int main(int argc, char **argv)
         f.acksSent = 0;
         f.firstCommandMs = 0;
         f.lastCommandMs = 0;
+        const double clientCpuBefore = ownCpuMs();
+        const double serverCpuBefore = sampleServer(opt.serverPid).cpuMs;
         broadcastStart = nowMs();
         if (!opt.trigger.empty())
             triggerPid = spawnShell(opt.trigger);
@@ -565,6 +578,8 @@ int main(int argc, char **argv)
             if (triggerPid > 0)
                 waitpid(triggerPid, nullptr, WNOHANG);
         }
+        clientBroadcastCpuMs = ownCpuMs() - clientCpuBefore;
+        serverBroadcastCpuMs = sampleServer(opt.serverPid).cpuMs - serverCpuBefore;
         for (const Conn &c : f.conns) {
             if (c.commandAtMs > 0)
                 delivery.push_back(c.commandAtMs - broadcastStart);
@@ -614,6 +629,8 @@ int main(int argc, char **argv)
     add("deliveryP99Ms", jsonNumber(percentile(delivery, 0.99)));
     add("allAcksMs", jsonNumber(f.lastAckMs > 0 ? f.lastAckMs - broadcastStart : -1));
     add("firstFrameToAllAcksMs", jsonNumber(f.lastAckMs > 0 ? f.lastAckMs - f.firstCommandMs : -1));
+    add("broadcastServerCpuMs", jsonNumber(serverBroadcastCpuMs));
+    add("broadcastClientCpuMs", jsonNumber(clientBroadcastCpuMs));
     add("storm", std::to_string(storm));
     add("stormFailures", std::to_string(stormFailures));
     add("stormP50Ms", jsonNumber(percentile(stormLatencies, 0.50)));

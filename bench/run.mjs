@@ -160,6 +160,8 @@ const metrics = [
   ['reset-all delivery p99 ms', 'deliveryP99Ms', 1, 'lower'],
   ['reset-all: trigger to all acks ms', 'allAcksMs', 1, 'lower'],
   ['reset-all: first frame to all acks ms', 'firstFrameToAllAcksMs', 1, 'lower'],
+  ['reset-all: server CPU ms until all acks', 'broadcastServerCpuMs', 0, 'lower'],
+  ['reset-all: load client CPU ms until all acks', 'broadcastClientCpuMs', 0, 'lower'],
   ['KiB per connection', 'kibPerConnection', 1, 'lower'],
   ['server CPU ms per 1k handshakes', 'serverCpuMsPer1k', 0, 'lower'],
   ['server CPU ms/s, fleet idle', 'idleCpuMsPerSec', 0, 'lower'],

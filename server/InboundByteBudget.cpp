@@ -29,6 +29,8 @@ void InboundByteBudget::followReader()
 
 void InboundByteBudget::onReadyRead()
 {
+    if (m_onBytes)
+        m_onBytes();
     if (m_reported || !m_socket)
         return;
     const qint64 available = m_socket->bytesAvailable();

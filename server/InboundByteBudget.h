@@ -36,6 +36,10 @@ public:
 
     /// Call once the QWebSocket on the socket exists (its reader is connected).
     void followReader();
+    /// Runs whenever bytes arrive, before the budget is charged: lets the
+    /// session note it without a readyRead connection of its own. An empty
+    /// function unhooks it.
+    void setOnBytes(std::function<void()> onBytes) { m_onBytes = std::move(onBytes); }
     qint64 received() const { return m_received; }
 
 private:
@@ -47,6 +51,7 @@ private:
     qint64 m_bytesPerSecond;
     qint64 m_burst;
     std::function<void()> m_exceeded;
+    std::function<void()> m_onBytes;
     double m_budget;
     qint64 m_budgetAtMs;
     qint64 m_unread = 0;   // bytes already counted that nobody has read yet

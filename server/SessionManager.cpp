@@ -34,6 +34,7 @@ struct SessionManager::Session
     QPointer<QTcpSocket> tcp;
     QTcpSocket *byTcpKey = nullptr; // its key in m_byTcp, kept even if `tcp` is gone
     DirectWriteSocket *direct = nullptr; // `tcp` if it is one (no cast in the sweep)
+    InboundByteBudget *budget = nullptr; // `tcp`'s child
     SessionInfo info;
     bool closing = false;
     /// The kiosk sent a close frame (QWebSocket answers it and emits aboutToClose).
@@ -91,10 +92,11 @@ void SessionManager::adopt(QTcpSocket *socket, const AuthDecision &decision)
     // QWebSocket (whose reader is queued) takes it.
     auto *budget = new InboundByteBudget(socket, m_clock, m_limits.inboundBytesPerSecond, m_limits.inboundByteBurst,
                                          [this, socket] { inboundBudgetExceeded(socket); });
-    m_expected.insert(key, Expected{decision, socket, budget});
+    m_expected.insert(key, Expected{decision, socket, budget, {}});
     countConnection(address, jti, +1);
     // If the upgrade never completes, forget the expectation with the socket.
-    connect(socket, &QTcpSocket::disconnected, this, [this, key, address, jti] {
+    // Cut once the session opens: the session has its own end.
+    m_expected[key].pendingDrop = connect(socket, &QTcpSocket::disconnected, this, [this, key, address, jti] {
         if (m_expected.remove(key) > 0)
             countConnection(address, jti, -1);
     });
@@ -161,6 +163,7 @@ void SessionManager::openSession(QWebSocket *socket)
     const AuthDecision decision = expected->decision;
     QTcpSocket *tcp = expected->tcp;
     InboundByteBudget *budget = expected->budget;
+    QObject::disconnect(expected->pendingDrop);
     m_expected.erase(expected);
 
     // Connect first: frames may already be waiting (QT-NOTES: pipelined data).
@@ -181,8 +184,10 @@ void SessionManager::openSession(QWebSocket *socket)
         session->direct = qobject_cast<DirectWriteSocket *>(tcp);
         budget->followReader();
         // QWebSocket answers pings and close frames itself: what a kiosk
-        // sends may leave bytes to write.
-        connect(tcp, &QTcpSocket::readyRead, this, [this, session] { m_mayHaveUnsent.insert(session); });
+        // sends may leave bytes to write. (The budget's readyRead slot, not
+        // one more connection per kiosk; dropSession() unhooks it.)
+        session->budget = budget;
+        budget->setOnBytes([this, session] { m_mayHaveUnsent.insert(session); });
     }
     SessionInfo &info = session->info;
     info.id = RandomId::hex(8);
@@ -208,10 +213,11 @@ void SessionManager::openSession(QWebSocket *socket)
             closeSession(session, CloseCode::PolicyViolation, QStringLiteral("message rate limit exceeded"));
     };
     connect(socket, &QWebSocket::textFrameReceived, this, [spend](const QString &, bool) { spend(); });
-    connect(socket, &QWebSocket::binaryFrameReceived, this, [spend](const QByteArray &, bool) { spend(); });
     connect(socket, &QWebSocket::textMessageReceived, this,
             [this, session](const QString &text) { onTextMessage(session, text); });
-    connect(socket, &QWebSocket::binaryMessageReceived, this, [this, session](const QByteArray &) {
+    // Closed at the first binary frame, not once a binary message completes:
+    // no budget to spend on a message that is refused anyway.
+    connect(socket, &QWebSocket::binaryFrameReceived, this, [this, session](const QByteArray &, bool) {
         closeSession(session, CloseCode::PolicyViolation, QStringLiteral("binary messages are not part of the protocol"));
     });
     connect(socket, &QWebSocket::pong, this, [this, session](quint64 elapsedMs, const QByteArray &) {
@@ -484,8 +490,11 @@ void SessionManager::dropSession(Session *session)
     // Abort before deleting: a QWebSocket deleted with unsent data can leave
     // its QTcpSocket behind (QT-NOTES). No slot may see `session` again.
     disconnect(socket, nullptr, this, nullptr);
-    if (session->tcp)
+    if (session->tcp) {
         disconnect(session->tcp, nullptr, this, nullptr);
+        if (session->budget) // the socket's child: alive while the socket is
+            session->budget->setOnBytes({});
+    }
     socket->abort();
     socket->deleteLater();
     // Its QWebSocketServer connection was cut in openSession(): the socket

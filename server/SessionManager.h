@@ -119,6 +119,7 @@ private:
         AuthDecision decision;
         QTcpSocket *tcp = nullptr; // the socket the QWebSocket will write to
         InboundByteBudget *budget = nullptr; // the socket's child
+        QMetaObject::Connection pendingDrop; // forgets this entry if the upgrade never completes
     };
     QHash<QString, Expected> m_expected; // peer "address|port" -> decision
     QString m_frameText;                 // encodedFrame()'s cache

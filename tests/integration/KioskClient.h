@@ -16,6 +16,7 @@ struct KioskClient
     QList<QJsonObject> messages;
     QString kiosk; ///< the name the welcome message gave
     int closeCode = -1;
+    QString closeReason;
     qint64 closedAtMs = 0;
 
     KioskClient()
@@ -28,6 +29,7 @@ struct KioskClient
         });
         QObject::connect(&socket, &QWebSocket::disconnected, [this] {
             closeCode = int(socket.closeCode());
+            closeReason = socket.closeReason();
             closedAtMs = QDateTime::currentMSecsSinceEpoch();
         });
     }

@@ -15,6 +15,8 @@ private Q_SLOTS:
     void welcomeAndStatus();
     void malformedMessagesAreAnswered();
     void messageTooBig();
+    void binaryFramesCloseWith1008_data();
+    void binaryFramesCloseWith1008();
     void revocationClosesWith4403();
     void expiryClosesWith4401();
     void deadPeerIsDropped();
@@ -68,6 +70,26 @@ void TestSessions::messageTooBig()
     QTRY_COMPARE_WITH_TIMEOUT(client.messages.size(), 1, 5000);
     client.socket.sendTextMessage(QString(8192, QLatin1Char('x')));
     QTRY_COMPARE_WITH_TIMEOUT(client.closeCode, 1009, 5000);
+}
+
+void TestSessions::binaryFramesCloseWith1008_data()
+{
+    QTest::addColumn<int>("frameSize");
+    QTest::newRow("one frame") << 4096;
+    QTest::newRow("fragmented") << 16; // the first of four frames is not final
+}
+
+void TestSessions::binaryFramesCloseWith1008()
+{
+    QFETCH(int, frameSize);
+    ServerFixture f;
+    KioskClient client;
+    client.open(f.url(), f.issue(QStringLiteral("lobby-1")));
+    QTRY_COMPARE_WITH_TIMEOUT(client.messages.size(), 1, 5000);
+    client.socket.setOutgoingFrameSize(quint64(frameSize));
+    client.socket.sendBinaryMessage(QByteArray(64, 'b'));
+    QTRY_COMPARE_WITH_TIMEOUT(client.closeCode, 1008, 5000);
+    QCOMPARE(client.closeReason, QStringLiteral("binary messages are not part of the protocol"));
 }
 
 void TestSessions::revocationClosesWith4403()
