@@ -13,6 +13,7 @@ namespace KioskGate {
 
 qint64 DirectWriteSocket::writeData(const char *data, qint64 size)
 {
+    m_unsentBound += size;
     if (m_holding) {
         m_held.append(data, size);
         return size;
@@ -48,6 +49,7 @@ void DirectWriteSocket::releaseWrites()
     if (m_held.isEmpty())
         return;
     const QByteArray held = std::exchange(m_held, QByteArray()); // frees it after the send
+    m_unsentBound -= held.size(); // counted when held; writeData() counts it again
     if (state() == QAbstractSocket::ConnectedState)
         writeData(held.constData(), held.size());
 }
@@ -65,6 +67,7 @@ qint64 DirectWriteSocket::unsentBytes()
         }
     }
 #endif
+    m_unsentBound = unsent;
     return unsent;
 }
 

@@ -47,6 +47,11 @@ public:
     /// kernel only if something was written since it last said "nothing":
     /// the slow-consumer sweep over an idle fleet makes no system calls.
     qint64 unsentBytes();
+    /// Never less than unsentBytes() would say, and asks nothing of the
+    /// kernel: what unsentBytes() last found plus every byte written since.
+    /// A cap the bound is under cannot be exceeded, so a sweep for slow
+    /// consumers skips the system call for the many kiosks that read.
+    qint64 unsentUpperBound() const { return m_unsentBound; }
 
 protected:
     qint64 writeData(const char *data, qint64 size) override;
@@ -57,6 +62,7 @@ private:
     bool m_kernelMayHoldBytes = false;
     QByteArray m_held;
     qint64 m_directBytes = 0;
+    qint64 m_unsentBound = 0;
 };
 
 } // namespace KioskGate

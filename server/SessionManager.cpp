@@ -535,6 +535,15 @@ void SessionManager::expireTokens()
     for (Session *session : std::as_const(m_mayHaveUnsent)) {
         if (session->closing)
             continue; // aborted within CloseGraceMs anyway
+        // Fewer bytes written since the kernel last said than the cap allows:
+        // cannot be over it, no system call. Its next write brings it back.
+        // (After a broadcast to 10,000 kiosks a SIOCOUTQ each was 6-8% of the
+        // server's CPU until the last ack.)
+        if (session->direct && session->tcp
+            && session->direct->unsentUpperBound() <= m_limits.maxWriteBufferBytes) {
+            drained.append(session);
+            continue;
+        }
         const qint64 unsent = unsentBytes(session);
         if (unsent == 0)
             drained.append(session);

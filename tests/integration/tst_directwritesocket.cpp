@@ -23,6 +23,7 @@ private slots:
     void writesGoStraightToTheKernel();
     void orderSurvivesAPeerThatStopsReading();
     void heldWritesLeaveTogetherOnRelease();
+    void unsentUpperBoundCountsWritesSinceLastLook();
     void offMeansAPlainQTcpSocket();
 
 private:
@@ -181,6 +182,29 @@ void TestDirectWriteSocket::offMeansAPlainQTcpSocket()
     QTRY_COMPARE_WITH_TIMEOUT(written.size(), 1, 5000);
     QByteArray received;
     QTRY_COMPARE_WITH_TIMEOUT((received += pair.client->readAll()), QByteArray("plain"), 5000);
+}
+
+void TestDirectWriteSocket::unsentUpperBoundCountsWritesSinceLastLook()
+{
+    Pair pair = connectedPair();
+    QVERIFY(pair.server && pair.client);
+    pair.server->setDirectWrites(true);
+    QCOMPARE(pair.server->unsentUpperBound(), qint64(0));
+    pair.server->holdWrites();
+    QCOMPARE(pair.server->write("held-"), qint64(5));
+    QCOMPARE(pair.server->unsentUpperBound(), qint64(5));
+    pair.server->releaseWrites(); // the same bytes, not counted twice
+    QCOMPARE(pair.server->unsentUpperBound(), qint64(5));
+    QCOMPARE(pair.server->write("and more"), qint64(8));
+    QCOMPARE(pair.server->unsentUpperBound(), qint64(13));
+    QVERIFY(pair.server->unsentUpperBound() >= pair.server->unsentBytes());
+
+    QByteArray received;
+    QTRY_VERIFY_WITH_TIMEOUT((received += pair.client->readAll()).size() >= 13, 5000);
+    QCOMPARE(received, QByteArray("held-and more"));
+    // Once the kernel says all was taken, the bound starts again from there.
+    QTRY_COMPARE_WITH_TIMEOUT(pair.server->unsentBytes(), qint64(0), 5000);
+    QCOMPARE(pair.server->unsentUpperBound(), qint64(0));
 }
 
 QTEST_MAIN(TestDirectWriteSocket)
