@@ -69,6 +69,7 @@ struct Conn
     double startedMs = 0;
     double openedMs = 0;
     double commandAtMs = 0;
+    uint32_t interest = 0; // the events epoll watches for
     std::string out; // unsent bytes
     std::string in;  // unparsed bytes
 };
@@ -108,6 +109,11 @@ std::string base64(const unsigned char *data, size_t size)
 
 void setInterest(Fleet &f, Conn &c, uint32_t events)
 {
+    // Unchanged interest costs no system call: an ack per frame must not
+    // pay an epoll_ctl, or the client becomes what a broadcast measures.
+    if (c.interest == events)
+        return;
+    c.interest = events;
     epoll_event ev{};
     ev.events = events;
     ev.data.u32 = uint32_t(c.index);
@@ -170,6 +176,7 @@ bool startConnect(Fleet &f, Conn &c)
     epoll_event ev{};
     ev.events = EPOLLOUT | EPOLLIN;
     ev.data.u32 = uint32_t(c.index);
+    c.interest = ev.events;
     epoll_ctl(f.epfd, EPOLL_CTL_ADD, c.fd, &ev);
     c.state = State::Connecting;
     ++f.connecting;
