@@ -1,28 +1,19 @@
 #include "HandshakeGate.h"
 
-#include "DirectWriteSocket.h"
-
+#include "GateListener.h"
 #include "IdleReadBuffer.h"
 #include "Logging.h"
 #include "PeerAddress.h"
-#include "TlsListener.h"
 #include "UpgradeRequest.h"
 
 #include <QDateTime>
-#include <QSocketNotifier>
-#include <QSslSocket>
-#include <QTcpServer>
 #include <QTcpSocket>
 #include <QTimer>
 
 #ifdef Q_OS_WIN
 #include <winsock2.h>
 #else
-#include <cerrno>
-#include <cstring>
-#include <fcntl.h>
 #include <sys/socket.h>
-#include <unistd.h>
 #endif
 
 namespace KioskGate {
@@ -37,10 +28,6 @@ constexpr int LingerMs = 5000;
 // At limits/max_pending_heads, an unfinished head at least this old is
 // dropped to make room; younger ones are not (see evictOldestPending).
 constexpr qint64 MinEvictAgeMs = 1000;
-// Retry interval of accept() after it failed (out of file descriptors).
-constexpr int AcceptRetryMs = 1000;
-// Accepts working this long (no failure) end an out-of-descriptors episode.
-constexpr int AcceptCalmMs = 3000;
 
 // Half-closes the connection (FIN) while still reading from it.
 void shutdownSending(QTcpSocket *socket)
@@ -75,11 +62,20 @@ QString sanitizedOrigin(const QByteArray &origin)
 }
 
 HandshakeGate::HandshakeGate(Authenticator *authenticator, QObject *parent)
-    : QObject(parent), m_authenticator(authenticator), m_listener(new QTcpServer(this))
+    : QObject(parent), m_authenticator(authenticator), m_listener(new GateListener(this))
 {
     qRegisterMetaType<KioskGate::AuthDecision>();
     qRegisterMetaType<KioskGate::HandshakeRefusal>();
-    attachListener();
+    connect(m_listener, &GateListener::accepted, this, &HandshakeGate::watch);
+    connect(m_listener, &GateListener::plainRequestRefused, this, [this](const QString &address) {
+        HandshakeRefusal event;
+        event.atMs = QDateTime::currentMSecsSinceEpoch();
+        event.address = address;
+        event.status = 400;
+        event.code = QStringLiteral("tls_required");
+        event.detail = QStringLiteral("plain HTTP on the TLS port");
+        Q_EMIT handshakeRefused(event);
+    });
 
     auto *sweep = new QTimer(this);
     sweep->setInterval(250);
@@ -92,78 +88,20 @@ HandshakeGate::HandshakeGate(Authenticator *authenticator, QObject *parent)
         }
         for (QTcpSocket *socket : late)
             refuse(socket, Refusal::RequestTimeout, {});
-        noteAcceptWorks();
     });
     sweep->start();
 }
 
-HandshakeGate::~HandshakeGate()
-{
-    delete m_acceptNotifier;
-#ifndef Q_OS_WIN
-    if (m_acceptFd >= 0)
-        ::close(m_acceptFd);
-#endif
-}
-
-void HandshakeGate::attachListener()
-{
-    connect(m_listener, &QTcpServer::pendingConnectionAvailable, this, &HandshakeGate::acceptPending);
-    // Where QTcpServer accepts (Windows): it stops for good after a hard
-    // accept() error (out of descriptors); resume on a timer.
-    connect(m_listener, &QTcpServer::acceptError, this, [this](QAbstractSocket::SocketError) {
-        acceptFailed(m_listener->errorString());
-    });
-}
-
-void HandshakeGate::noteAcceptWorks()
-{
-    // An episode ends once accepts have worked for a while: a server at
-    // its limit that frees one descriptor now and then flaps between
-    // success and failure, and that is still one episode (one warning).
-    if (m_acceptFailingSinceMs == 0)
-        return;
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    if (now - m_lastAcceptFailureMs < AcceptCalmMs)
-        return;
-    qCWarning(lcGate).noquote() << QStringLiteral("accepting again after %1 ms (%2 failed attempts)")
-                                       .arg(m_lastAcceptFailureMs - m_acceptFailingSinceMs)
-                                       .arg(m_acceptRetries);
-    m_acceptFailingSinceMs = 0;
-}
+HandshakeGate::~HandshakeGate() = default;
 
 void HandshakeGate::useTls(const QSslConfiguration &configuration, int handshakeTimeoutMs)
 {
-    Q_ASSERT(!m_listener->isListening());
-    auto *listener = new TlsListener(this);
-    listener->setSslConfiguration(configuration);
-    listener->setHandshakeTimeout(handshakeTimeoutMs);
-    connect(listener, &QSslServer::errorOccurred, this, [](QSslSocket *socket, QAbstractSocket::SocketError error) {
-        // Scanners and clients that do not trust the certificate end here;
-        // debug only, or a port scan floods the log.
-        qCDebug(lcGate).noquote() << "TLS handshake with" << peerAddressText(socket->peerAddress())
-                                  << "failed:" << error << socket->errorString();
-    });
-    connect(listener, &TlsListener::accepted, this, &HandshakeGate::noteAcceptWorks);
-    connect(listener, &TlsListener::plainRequestRefused, this, [this](const QString &address) {
-        HandshakeRefusal event;
-        event.atMs = QDateTime::currentMSecsSinceEpoch();
-        event.address = address;
-        event.status = 400;
-        event.code = QStringLiteral("tls_required");
-        event.detail = QStringLiteral("plain HTTP on the TLS port");
-        Q_EMIT handshakeRefused(event);
-    });
-    delete m_listener;
-    m_listener = listener;
-    m_tls = true;
-    attachListener();
+    m_listener->useTls(configuration, handshakeTimeoutMs);
 }
 
 void HandshakeGate::setTlsConfiguration(const QSslConfiguration &configuration)
 {
-    if (auto *listener = qobject_cast<QSslServer *>(m_listener))
-        listener->setSslConfiguration(configuration);
+    m_listener->setTlsConfiguration(configuration);
 }
 
 void HandshakeGate::addRoute(const QByteArray &method, const QByteArray &path, HttpHandler handler)
@@ -186,121 +124,20 @@ void HandshakeGate::addGetRoute(const QByteArray &path, HttpHandler handler)
 
 bool HandshakeGate::listen(const QHostAddress &address, quint16 port, QString *error)
 {
-    m_listener->setListenBacklogSize(m_limits.listenBacklog);
-    m_listener->setMaxPendingConnections(m_limits.listenBacklog);
-    if (!m_listener->listen(address, port)) {
-        if (error) {
-            *error = QStringLiteral("cannot listen on %1 port %2: %3")
-                         .arg(address.toString()).arg(port).arg(m_listener->errorString());
-        }
-        return false;
-    }
-#ifndef Q_OS_WIN
-    // QTcpServer keeps listening (address, port, close); we accept, on a
-    // duplicate of its descriptor: QTcpServer turns its own notifier back
-    // on in nextPendingConnection() (the TLS path), and two notifiers of
-    // one type on one descriptor are not supported.
-    m_listener->pauseAccepting();
-    m_acceptFd = ::fcntl(int(m_listener->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
-    if (m_acceptFd < 0) {
-        m_listener->resumeAccepting(); // QTcpServer accepts, as on Windows
-        return true;
-    }
-    m_acceptNotifier = new QSocketNotifier(m_acceptFd, QSocketNotifier::Read, this);
-    connect(m_acceptNotifier, &QSocketNotifier::activated, this, &HandshakeGate::acceptReady);
-#endif
-    return true;
-}
-
-void HandshakeGate::acceptReady()
-{
-#ifndef Q_OS_WIN
-    const int listener = m_acceptFd;
-    // Bounded per wake-up, so a flood of connections cannot starve the
-    // sockets already accepted.
-    for (int i = 0; i < 512; ++i) {
-#ifdef Q_OS_LINUX
-        const int descriptor = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
-#else
-        const int descriptor = ::accept(listener, nullptr, nullptr);
-        if (descriptor >= 0) {
-            ::fcntl(descriptor, F_SETFD, FD_CLOEXEC);
-            ::fcntl(descriptor, F_SETFL, ::fcntl(descriptor, F_GETFL) | O_NONBLOCK);
-        }
-#endif
-        if (descriptor >= 0) {
-            noteAcceptWorks();
-            adoptDescriptor(descriptor);
-            continue;
-        }
-        if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO)
-            continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK)
-            return;
-        // EMFILE, ENFILE, ENOBUFS, ENOMEM: the connection stays in the
-        // backlog and the listener stays readable.
-        acceptFailed(QString::fromLocal8Bit(std::strerror(errno)));
-        return;
-    }
-#endif
-}
-
-void HandshakeGate::adoptDescriptor(qintptr descriptor)
-{
-    if (auto *tls = qobject_cast<TlsListener *>(m_listener)) {
-        tls->takeConnection(descriptor);
-        return;
-    }
-    auto *socket = new DirectWriteSocket(this);
-    if (!socket->setSocketDescriptor(descriptor)) {
-#ifndef Q_OS_WIN
-        ::close(int(descriptor));
-#endif
-        delete socket;
-        return;
-    }
-    watch(socket);
-}
-
-void HandshakeGate::acceptFailed(const QString &reason)
-{
-    // Pause, retry on a timer, and log once per episode (not per retry).
-    if (m_acceptFailingSinceMs == 0) {
-        m_acceptFailingSinceMs = QDateTime::currentMSecsSinceEpoch();
-        m_acceptRetries = 0;
-        qCWarning(lcGate).noquote()
-            << QStringLiteral("accept failed: %1 - out of file descriptors? pausing accepts, retrying every %2 ms")
-                   .arg(reason).arg(AcceptRetryMs);
-    }
-    ++m_acceptRetries;
-    m_lastAcceptFailureMs = QDateTime::currentMSecsSinceEpoch();
-    if (m_acceptNotifier) {
-        m_acceptNotifier->setEnabled(false);
-        QTimer::singleShot(AcceptRetryMs, m_acceptNotifier, [notifier = m_acceptNotifier] {
-            notifier->setEnabled(true);
-        });
-        return;
-    }
-    m_listener->pauseAccepting();
-    QTimer::singleShot(AcceptRetryMs, this, [this] {
-        if (m_listener->isListening())
-            m_listener->resumeAccepting();
-    });
+    return m_listener->listen(address, port, m_limits.listenBacklog, error);
 }
 
 void HandshakeGate::close()
 {
-    delete m_acceptNotifier; // before its descriptor closes
-    m_acceptNotifier = nullptr;
-#ifndef Q_OS_WIN
-    if (m_acceptFd >= 0)
-        ::close(m_acceptFd);
-#endif
-    m_acceptFd = -1;
     m_listener->close();
     const auto pending = m_pending.keys();
     for (QTcpSocket *socket : pending)
         socket->abort();
+}
+
+bool HandshakeGate::isTls() const
+{
+    return m_listener->isTls();
 }
 
 bool HandshakeGate::isListening() const
@@ -316,16 +153,6 @@ QHostAddress HandshakeGate::serverAddress() const
 quint16 HandshakeGate::serverPort() const
 {
     return m_listener->serverPort();
-}
-
-void HandshakeGate::acceptPending()
-{
-    while (QTcpSocket *socket = m_listener->nextPendingConnection())
-        watch(socket);
-    // nextPendingConnection() turns QTcpServer's own accepting back on;
-    // where we accept ourselves it must stay off.
-    if (m_acceptNotifier)
-        m_listener->pauseAccepting();
 }
 
 void HandshakeGate::watch(QTcpSocket *socket)

@@ -12,10 +12,10 @@
 
 #include <functional>
 
-class QSocketNotifier;
-class QTcpServer;
 
 namespace KioskGate {
+
+class GateListener;
 
 /// A refused handshake, as the activity log records it. Holds reason codes
 /// and client-visible facts only, never a credential.
@@ -35,9 +35,9 @@ struct HandshakeRefusal
 
 /// The listener in front of QWebSocketServer.
 ///
-/// It owns the listening socket (QWebSocketServer never listens), reads each
-/// request head with peek() so nothing is consumed, and decides before any
-/// upgrade: plain HTTP routes are answered here, bad requests get their HTTP
+/// It owns the listening socket (GateListener: QWebSocketServer never
+/// listens), reads each request head with peek() so nothing is consumed,
+/// and decides before any upgrade: plain HTTP routes are answered here, bad requests get their HTTP
 /// status, and only an authenticated, well-formed upgrade is handed on
 /// through handshakeAccepted() with the socket holding the request, reduced
 /// to what the upgrade needs (UpgradeRequest: no token, no query).
@@ -86,7 +86,7 @@ public:
     void useTls(const QSslConfiguration &configuration, int handshakeTimeoutMs);
     /// Replaces the certificate for connections accepted from now on.
     void setTlsConfiguration(const QSslConfiguration &configuration);
-    bool isTls() const { return m_tls; }
+    bool isTls() const;
     /// A refusal as the gate sends it: the JSON body plus the status's
     /// headers (WWW-Authenticate, Retry-After, Allow, ...).
     static HttpResponse refusalResponse(Protocol::Refusal refusal, const QString &detail = {},
@@ -106,16 +106,6 @@ Q_SIGNALS:
     void handshakeRefused(const KioskGate::HandshakeRefusal &refusal);
 
 private:
-    void attachListener();
-    void acceptPending();
-    /// Our own accept loop on the listening socket (Unix): QTcpServer
-    /// hides EMFILE behind an earlier EAGAIN (Qt 6.4 keeps a socket
-    /// engine's first error) and then spins on the readable listener.
-    void acceptReady();
-    void acceptFailed(const QString &reason);
-    /// A connection accepted here: TLS goes through the TlsListener, plain
-    /// becomes a QTcpSocket the gate inspects.
-    void adoptDescriptor(qintptr descriptor);
     void watch(QTcpSocket *socket);
     /// Ends an accept-failure episode once accepts have worked for a while
     /// (logs how long it lasted).
@@ -134,8 +124,7 @@ private:
     bool evictOldestPending();
 
     Authenticator *m_authenticator;
-    QTcpServer *m_listener;
-    bool m_tls = false;
+    GateListener *m_listener;
     Limits m_limits;
     std::function<bool()> m_atCapacity;
     // path -> (method, handler), in registration order
@@ -150,11 +139,6 @@ private:
     QHash<QTcpSocket *, Pending> m_pending;
     QHash<QString, int> m_pendingFrom; // address -> unfinished heads
     qint64 m_evictedHeads = 0;
-    QSocketNotifier *m_acceptNotifier = nullptr; // our accept loop (Unix)
-    int m_acceptFd = -1;                         // its duplicate of the listener
-    qint64 m_acceptFailingSinceMs = 0;     // 0: accept() works
-    qint64 m_lastAcceptFailureMs = 0;
-    int m_acceptRetries = 0;
 };
 
 /// `origin` made safe for logs: at most 200 printable ASCII characters.
