@@ -274,14 +274,20 @@ CommandRecord KioskServer::issueCommand(const QString &name, const QStringList &
     return record;
 }
 
+quint64 KioskServer::awaitReply(QObject *context, IssueDone done)
+{
+    const quint64 ticket = ++m_nextReplyTicket;
+    m_pendingReplies.insert(ticket, {context, std::move(done)});
+    return ticket;
+}
+
 void KioskServer::issueCommandAsync(const QString &name, const QStringList &kiosks, const QString &issuer,
                                     QObject *context, IssueDone done)
 {
-    const quint64 ticket = ++m_nextIssueTicket;
-    m_pendingIssues.insert(ticket, {context, std::move(done)});
+    const quint64 ticket = awaitReply(context, std::move(done));
     if (!m_running) {
         postTo(this, [this, ticket] {
-            finishIssue(ticket, {}, QStringLiteral("the server is not running"));
+            finishReply(ticket, {}, QStringLiteral("the server is not running"));
         });
         return;
     }
@@ -291,13 +297,31 @@ void KioskServer::issueCommandAsync(const QString &name, const QStringList &kios
     postTo(m_core, [this, core = m_core, ticket, name, kiosks, issuer] {
         QString reason;
         const CommandRecord record = core->issueCommand(name, kiosks, issuer, &reason);
-        postTo(this, [this, ticket, record, reason] { finishIssue(ticket, record, reason); });
+        postTo(this, [this, ticket, record, reason] { finishReply(ticket, record, reason); });
     });
 }
 
-void KioskServer::finishIssue(quint64 ticket, const CommandRecord &record, const QString &error)
+void KioskServer::commandAsync(const QString &id, QObject *context, IssueDone done)
 {
-    const PendingIssue pending = m_pendingIssues.take(ticket);
+    const quint64 ticket = awaitReply(context, std::move(done));
+    if (!m_running) {
+        postTo(this, [this, ticket] {
+            finishReply(ticket, {}, QStringLiteral("the server is not running"));
+        });
+        return;
+    }
+    postTo(m_core, [this, core = m_core, ticket, id] {
+        const std::optional<CommandRecord> record = core->command(id);
+        const QString reason = record ? QString() : QStringLiteral("command %1 is no longer kept").arg(id);
+        postTo(this, [this, ticket, found = record.value_or(CommandRecord()), reason] {
+            finishReply(ticket, found, reason);
+        });
+    });
+}
+
+void KioskServer::finishReply(quint64 ticket, const CommandRecord &record, const QString &error)
+{
+    const PendingReply pending = m_pendingReplies.take(ticket);
     if (pending.context && pending.done)
         pending.done(record, record.isValid() ? QString() : error);
 }

@@ -97,6 +97,11 @@ public:
                            QObject *context, IssueDone done);
     /// One command with its per-kiosk states, if it exists (or was not pruned).
     std::optional<CommandRecord> command(const QString &id) const;
+    /// command() without waiting, for a window: `done` runs on this object's
+    /// thread with the record, or an invalid one and the reason, unless
+    /// `context` was destroyed by then. Opening a command's progress then
+    /// never waits for a network thread busy writing a broadcast.
+    void commandAsync(const QString &id, QObject *context, IssueDone done);
     /// The newest `limit` commands, newest first, with counts but no targets.
     QList<CommandRecord> recentCommands(int limit) const;
 
@@ -118,9 +123,12 @@ protected:
 
 private:
     void recordActivity(const SessionBatch &batch);
-    void finishIssue(quint64 ticket, const CommandRecord &record, const QString &error);
+    /// Hands an asynchronous answer to the caller waiting under `ticket`.
+    void finishReply(quint64 ticket, const CommandRecord &record, const QString &error);
+    /// Registers `done` and returns its ticket.
+    quint64 awaitReply(QObject *context, IssueDone done);
 
-    struct PendingIssue
+    struct PendingReply
     {
         QPointer<QObject> context;
         IssueDone done;
@@ -138,8 +146,8 @@ private:
     ServerSettings m_settings; // as ServerCore has them: set at start and by applySettings only
     // Asynchronous issues awaiting the network thread's answer; touched on
     // this object's thread only (the network thread hands back a ticket).
-    QHash<quint64, PendingIssue> m_pendingIssues;
-    quint64 m_nextIssueTicket = 0;
+    QHash<quint64, PendingReply> m_pendingReplies;
+    quint64 m_nextReplyTicket = 0;
 };
 
 } // namespace KioskGate

@@ -151,16 +151,19 @@ CommandProgressDialog *CommandController::progressDialog(const QString &commandI
     return m_dialogs.value(commandId).data();
 }
 
-CommandProgressDialog *CommandController::openProgress(const QString &commandId)
+void CommandController::openProgress(const QString &commandId)
 {
-    if (CommandProgressDialog *dialog = progressDialog(commandId))
-        return showProgress(dialog->record());
-    const std::optional<CommandRecord> record = m_services.server->command(commandId);
-    if (!record) {
-        Q_EMIT statusMessage(tr("Command %1 is no longer kept").arg(commandId), 5000);
-        return nullptr;
+    if (CommandProgressDialog *dialog = progressDialog(commandId)) {
+        showProgress(dialog->record());
+        return;
     }
-    return showProgress(*record);
+    m_services.server->commandAsync(commandId, this, [this, commandId](const CommandRecord &record, const QString &) {
+        if (!record.isValid()) {
+            Q_EMIT statusMessage(tr("Command %1 is no longer kept").arg(commandId), 5000);
+            return;
+        }
+        showProgress(record);
+    });
 }
 
 CommandProgressDialog *CommandController::showProgress(const CommandRecord &record)

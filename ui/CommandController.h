@@ -49,8 +49,11 @@ public:
     bool issue(const QString &name, const QStringList &kiosks);
     /// True from the confirmation until the server's answer arrives.
     bool isIssuing() const { return m_issuing; }
-    /// Opens (or raises) the progress dialog of a command.
-    CommandProgressDialog *openProgress(const QString &commandId);
+    /// Opens (or raises) the progress dialog of a command. An open dialog
+    /// is raised at once; otherwise the record is asked for without waiting
+    /// for the network thread and the dialog opens when it arrives (or the
+    /// status bar says the command is no longer kept).
+    void openProgress(const QString &commandId);
     /// The open progress dialog of a command, if any.
     CommandProgressDialog *progressDialog(const QString &commandId) const;
 

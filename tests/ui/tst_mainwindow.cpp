@@ -300,7 +300,16 @@ private Q_SLOTS:
         const QString firstId = window.commands()->history()->idAt(1);
         dialog->close();
         QTRY_VERIFY(!window.commands()->progressDialog(firstId));
-        QVERIFY(window.commands()->openProgress(firstId));
+        // Opened from the record the network thread sends back.
+        window.commands()->openProgress(firstId);
+        QTRY_VERIFY_WITH_TIMEOUT(window.commands()->progressDialog(firstId), 5000);
+        QCOMPARE(window.commands()->progressDialog(firstId)->record().id, firstId);
+        // A command the server does not keep: said in the status bar.
+        QSignalSpy messages(window.commands(), &CommandController::statusMessage);
+        window.commands()->openProgress(QStringLiteral("00000000deadbeef"));
+        QTRY_COMPARE_WITH_TIMEOUT(messages.size(), 1, 5000);
+        QVERIFY(messages.first().first().toString().contains(QStringLiteral("no longer kept")));
+        QVERIFY(!window.commands()->progressDialog(QStringLiteral("00000000deadbeef")));
     }
 
     void issuingNeverBlocksTheWindow()
