@@ -274,27 +274,26 @@ CommandRecord KioskServer::issueCommand(const QString &name, const QStringList &
     return record;
 }
 
-quint64 KioskServer::awaitReply(QObject *context, IssueDone done)
+std::optional<quint64> KioskServer::awaitReply(QObject *context, IssueDone done)
 {
     const quint64 ticket = ++m_nextReplyTicket;
     m_pendingReplies.insert(ticket, {context, std::move(done)});
-    return ticket;
+    if (m_running)
+        return ticket;
+    postTo(this, [this, ticket] { finishReply(ticket, {}, QStringLiteral("the server is not running")); });
+    return std::nullopt;
 }
 
 void KioskServer::issueCommandAsync(const QString &name, const QStringList &kiosks, const QString &issuer,
                                     QObject *context, IssueDone done)
 {
-    const quint64 ticket = awaitReply(context, std::move(done));
-    if (!m_running) {
-        postTo(this, [this, ticket] {
-            finishReply(ticket, {}, QStringLiteral("the server is not running"));
-        });
+    const std::optional<quint64> ticket = awaitReply(context, std::move(done));
+    if (!ticket)
         return;
-    }
     // `this` outlives the network thread (the destructor stops it), so the
     // answer can always be posted back to it; it then finds the caller's
     // context by ticket, on this thread only.
-    postTo(m_core, [this, core = m_core, ticket, name, kiosks, issuer] {
+    postTo(m_core, [this, core = m_core, ticket = *ticket, name, kiosks, issuer] {
         QString reason;
         const CommandRecord record = core->issueCommand(name, kiosks, issuer, &reason);
         postTo(this, [this, ticket, record, reason] { finishReply(ticket, record, reason); });
@@ -303,14 +302,10 @@ void KioskServer::issueCommandAsync(const QString &name, const QStringList &kios
 
 void KioskServer::commandAsync(const QString &id, QObject *context, IssueDone done)
 {
-    const quint64 ticket = awaitReply(context, std::move(done));
-    if (!m_running) {
-        postTo(this, [this, ticket] {
-            finishReply(ticket, {}, QStringLiteral("the server is not running"));
-        });
+    const std::optional<quint64> ticket = awaitReply(context, std::move(done));
+    if (!ticket)
         return;
-    }
-    postTo(m_core, [this, core = m_core, ticket, id] {
+    postTo(m_core, [this, core = m_core, ticket = *ticket, id] {
         const std::optional<CommandRecord> record = core->command(id);
         const QString reason = record ? QString() : QStringLiteral("command %1 is no longer kept").arg(id);
         postTo(this, [this, ticket, found = record.value_or(CommandRecord()), reason] {

@@ -125,8 +125,9 @@ private:
     void recordActivity(const SessionBatch &batch);
     /// Hands an asynchronous answer to the caller waiting under `ticket`.
     void finishReply(quint64 ticket, const CommandRecord &record, const QString &error);
-    /// Registers `done` and returns its ticket.
-    quint64 awaitReply(QObject *context, IssueDone done);
+    /// Registers `done` and returns its ticket; with the server stopped,
+    /// answers it "not running" (queued) and returns nothing.
+    std::optional<quint64> awaitReply(QObject *context, IssueDone done);
 
     struct PendingReply
     {

@@ -92,14 +92,15 @@ void SessionManager::adopt(QTcpSocket *socket, const AuthDecision &decision)
     // QWebSocket (whose reader is queued) takes it.
     auto *budget = new InboundByteBudget(socket, m_clock, m_limits.inboundBytesPerSecond, m_limits.inboundByteBurst,
                                          [this, socket] { inboundBudgetExceeded(socket); });
-    m_expected.insert(key, Expected{decision, socket, budget, {}});
-    countConnection(address, jti, +1);
     // If the upgrade never completes, forget the expectation with the socket.
     // Cut once the session opens: the session has its own end.
-    m_expected[key].pendingDrop = connect(socket, &QTcpSocket::disconnected, this, [this, key, address, jti] {
-        if (m_expected.remove(key) > 0)
-            countConnection(address, jti, -1);
-    });
+    const QMetaObject::Connection pendingDrop =
+        connect(socket, &QTcpSocket::disconnected, this, [this, key, address, jti] {
+            if (m_expected.remove(key) > 0)
+                countConnection(address, jti, -1);
+        });
+    m_expected.insert(key, Expected{decision, socket, budget, pendingDrop});
+    countConnection(address, jti, +1);
     // From here on only QWebSocket writes: the 101 answer and every frame can
     // go straight to the kernel (see DirectWriteSocket), the 101 held back
     // until openSession() adds the welcome to it. QWebSocketServer refuses

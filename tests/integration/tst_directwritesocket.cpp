@@ -4,10 +4,10 @@
 // peer has not taken are counted wherever they wait.
 
 #include "DirectWriteSocket.h"
+#include "LoopbackListener.h"
 
 #include <QElapsedTimer>
 #include <QSignalSpy>
-#include <QTcpServer>
 #include <QTcpSocket>
 #include <QtTest>
 
@@ -35,26 +35,9 @@ private:
     static Pair connectedPair(int clientReceiveBuffer = 0);
 };
 
-namespace {
-// Accepts into a DirectWriteSocket, as the gate's accept loop does.
-class DirectListener : public QTcpServer
-{
-public:
-    std::unique_ptr<DirectWriteSocket> accepted;
-
-protected:
-    void incomingConnection(qintptr descriptor) override
-    {
-        auto socket = std::make_unique<DirectWriteSocket>();
-        if (socket->setSocketDescriptor(descriptor))
-            accepted = std::move(socket);
-    }
-};
-} // namespace
-
 TestDirectWriteSocket::Pair TestDirectWriteSocket::connectedPair(int clientReceiveBuffer)
 {
-    DirectListener listener;
+    LoopbackListener<DirectWriteSocket> listener; // as the gate accepts
     if (!listener.listen(QHostAddress::LocalHost))
         return {};
     Pair pair;
@@ -66,9 +49,10 @@ TestDirectWriteSocket::Pair TestDirectWriteSocket::connectedPair(int clientRecei
         return {};
     QElapsedTimer timer;
     timer.start();
-    while (!listener.accepted && timer.elapsed() < 5000)
+    while (listener.accepted.empty() && timer.elapsed() < 5000)
         QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
-    pair.server = std::move(listener.accepted);
+    if (!listener.accepted.empty())
+        pair.server = std::move(listener.accepted.front());
     if (!pair.server)
         pair.client.reset();
     return pair;

@@ -3,8 +3,8 @@
 // still arrive whole and in order.
 
 #include "IdleReadBuffer.h"
+#include "LoopbackListener.h"
 
-#include <QTcpServer>
 #include <QTcpSocket>
 #include <QtTest>
 
@@ -18,23 +18,9 @@ namespace {
 
 constexpr int Sockets = 64;
 
-class Listener : public QTcpServer
-{
-public:
-    std::vector<std::unique_ptr<QTcpSocket>> accepted;
-
-protected:
-    void incomingConnection(qintptr descriptor) override
-    {
-        auto socket = std::make_unique<QTcpSocket>();
-        if (socket->setSocketDescriptor(descriptor))
-            accepted.push_back(std::move(socket));
-    }
-};
-
 struct Fleet
 {
-    Listener listener;
+    LoopbackListener<QTcpSocket> listener;
     std::vector<std::unique_ptr<QTcpSocket>> clients;
 
     bool connect(int count)

@@ -4,13 +4,13 @@
 // session keeps neither the token nor the URL's query nor the other headers.
 
 #include "HttpRequestHead.h"
+#include "LoopbackListener.h"
 #include "Protocol.h"
 #include "UpgradeRequest.h"
 
 #include <QCryptographicHash>
 #include <QNetworkRequest>
 #include <QSignalSpy>
-#include <QTcpServer>
 #include <QTcpSocket>
 #include <QWebSocket>
 #include <QWebSocketServer>
@@ -53,23 +53,9 @@ QByteArray browserHead(const QByteArray &protocols)
     return head + "\r\n";
 }
 
-class Listener : public QTcpServer
-{
-public:
-    std::unique_ptr<QTcpSocket> accepted;
-
-protected:
-    void incomingConnection(qintptr descriptor) override
-    {
-        auto socket = std::make_unique<QTcpSocket>();
-        if (socket->setSocketDescriptor(descriptor))
-            accepted = std::move(socket);
-    }
-};
-
 struct Pair
 {
-    Listener listener;
+    LoopbackListener<QTcpSocket> listener;
     std::unique_ptr<QTcpSocket> client;
 
     // Connects and sends `bytes`; the server side then holds them all.
@@ -83,7 +69,7 @@ struct Pair
             return false;
         client->write(bytes);
         return QTest::qWaitFor(
-            [&] { return listener.accepted && listener.accepted->bytesAvailable() >= bytes.size(); }, 5000);
+            [&] { return !listener.accepted.empty() && listener.accepted.front()->bytesAvailable() >= bytes.size(); }, 5000);
     }
 };
 
@@ -162,7 +148,7 @@ void TestUpgradeRequest::bytesAfterTheHeadStayInOrder()
     const QByteArray trailing("\x81\x85\x01\x02\x03\x04" "abcde", 11);
     Pair pair;
     QVERIFY(pair.sendAndWait(original + trailing));
-    QTcpSocket *socket = pair.listener.accepted.get();
+    QTcpSocket *socket = pair.listener.accepted.front().get();
 
     HttpRequestHead head;
     const int length = parseHead(socket, &head);
@@ -189,7 +175,7 @@ void TestUpgradeRequest::sessionKeepsNoCredentialAndAnswersTheKiosk()
     QFETCH(QByteArray, answered);
     Pair pair;
     QVERIFY(pair.sendAndWait(browserHead(protocols)));
-    QTcpSocket *socket = pair.listener.accepted.release();
+    QTcpSocket *socket = pair.listener.accepted.front().release();
 
     HttpRequestHead head;
     const int length = parseHead(socket, &head);
