@@ -190,7 +190,8 @@ void HandshakeGate::inspect(QTcpSocket *socket)
 {
     if (!m_pending.contains(socket))
         return;
-    const QByteArray data = socket->peek(m_limits.maxHeadBytes + 1);
+    // Only what is there: peek(n) allocates n bytes whatever arrived.
+    const QByteArray data = socket->peek(qMin<qint64>(socket->bytesAvailable(), m_limits.maxHeadBytes + 1));
     HttpRequestHead head;
     int headLength = 0;
     switch (head.parse(data, m_limits.maxHeadBytes, &headLength)) {

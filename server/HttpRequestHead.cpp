@@ -1,5 +1,8 @@
 #include "HttpRequestHead.h"
 
+#include <algorithm>
+#include <cstring>
+
 namespace KioskGate {
 
 namespace {
@@ -18,7 +21,7 @@ bool isTokenChar(char c)
     }
 }
 
-bool isToken(const QByteArray &s)
+bool isToken(QByteArrayView s)
 {
     if (s.isEmpty())
         return false;
@@ -30,7 +33,7 @@ bool isToken(const QByteArray &s)
 }
 
 // Field values: visible ASCII, obs-text, space and tab; no other controls.
-bool isFieldValue(const QByteArray &s)
+bool isFieldValue(QByteArrayView s)
 {
     for (char ch : s) {
         const auto c = static_cast<unsigned char>(ch);
@@ -52,15 +55,40 @@ bool isTargetChar(char ch)
 // quietly accepting "X: a\r\r\n" or a value ending in a vertical tab that a
 // proxy in front of the gate may read differently; those must stay in the
 // value and make it malformed.
-QByteArray trimmedOws(const QByteArray &s)
+QByteArrayView trimmedOws(QByteArrayView s)
 {
-    int begin = 0;
-    int end = s.size();
+    qsizetype begin = 0;
+    qsizetype end = s.size();
     while (begin < end && (s.at(begin) == ' ' || s.at(begin) == '\t'))
         ++begin;
     while (end > begin && (s.at(end - 1) == ' ' || s.at(end - 1) == '\t'))
         --end;
-    return s.mid(begin, end - begin);
+    return s.sliced(begin, end - begin);
+}
+
+// Token characters are ASCII, so this is the whole of case folding here.
+QByteArray asciiLower(QByteArrayView s)
+{
+    QByteArray lower(s.size(), Qt::Uninitialized);
+    char *out = lower.data();
+    for (qsizetype i = 0; i < s.size(); ++i) {
+        const char c = s.at(i);
+        out[i] = (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c;
+    }
+    return lower;
+}
+
+// Field names are stored lower-cased; `name` may be in any case.
+bool sameName(const QByteArray &stored, QByteArrayView name)
+{
+    if (stored.size() != name.size())
+        return false;
+    for (qsizetype i = 0; i < name.size(); ++i) {
+        const char c = name.at(i);
+        if (stored.at(i) != ((c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c))
+            return false;
+    }
+    return true;
 }
 
 } // namespace
@@ -87,62 +115,79 @@ HttpRequestHead::ParseResult HttpRequestHead::parse(const QByteArray &data, int 
     if (length > maxHeadBytes)
         return ParseResult::TooLarge;
 
-    const QList<QByteArray> lines = data.left(end).split('\n');
-    if (lines.size() - 1 > maxHeaderCount)
+    // One pass over the head, by views: a kiosk handshake parses one head,
+    // and splitting it into copies of every line was most of the cost.
+    const QByteArrayView head(data.constData(), end);
+    const auto lineCount = 1 + std::count(head.begin(), head.end(), '\n');
+    if (lineCount - 1 > maxHeaderCount)
         return ParseResult::TooLarge;
-    for (int i = 0; i < lines.size(); ++i) {
-        QByteArray line = lines.at(i);
+    m_headers.reserve(qsizetype(lineCount - 1));
+    qsizetype start = 0;
+    for (qsizetype i = 0; start <= head.size(); ++i) {
+        const char *newline = static_cast<const char *>(
+            std::memchr(head.data() + start, '\n', size_t(head.size() - start)));
+        const qsizetype stop = newline ? newline - head.data() : head.size();
+        QByteArrayView line = head.sliced(start, stop - start);
         // Every line but the last must end in CRLF; the last one's CR is part
         // of the "\r\n\r\n" terminator.
-        if (i + 1 < lines.size()) {
+        if (newline) {
             if (!line.endsWith('\r'))
                 return ParseResult::Malformed;
             line.chop(1);
         }
         if (!(i == 0 ? parseRequestLine(line) : parseHeaderLine(line)))
             return ParseResult::Malformed;
+        if (!newline)
+            break;
+        start = stop + 1;
     }
     if (headLength)
         *headLength = length;
     return ParseResult::Complete;
 }
 
-bool HttpRequestHead::parseRequestLine(const QByteArray &line)
+bool HttpRequestHead::parseRequestLine(QByteArrayView line)
 {
-    const QList<QByteArray> parts = line.split(' ');
-    if (parts.size() != 3)
+    // Exactly "METHOD SP TARGET SP VERSION": a third space is malformed.
+    const qsizetype first = line.indexOf(' ');
+    if (first < 0)
         return false;
-    if (!isToken(parts.at(0)))
+    const qsizetype second = line.indexOf(' ', first + 1);
+    if (second < 0 || line.indexOf(' ', second + 1) >= 0)
         return false;
-    const QByteArray &target = parts.at(1);
+    const QByteArrayView method = line.first(first);
+    const QByteArrayView target = line.sliced(first + 1, second - first - 1);
+    const QByteArrayView version = line.sliced(second + 1);
+    if (!isToken(method))
+        return false;
     if (target.isEmpty() || target.at(0) != '/')
         return false;
     for (char c : target) {
         if (!isTargetChar(c))
             return false;
     }
-    if (parts.at(2) != "HTTP/1.1" && parts.at(2) != "HTTP/1.0")
+    if (version != "HTTP/1.1" && version != "HTTP/1.0")
         return false;
-    m_method = parts.at(0);
-    m_target = target;
-    m_version = parts.at(2);
+    m_method = method.toByteArray();
+    m_target = target.toByteArray();
+    m_version = version.toByteArray();
     return true;
 }
 
-bool HttpRequestHead::parseHeaderLine(const QByteArray &line)
+bool HttpRequestHead::parseHeaderLine(QByteArrayView line)
 {
     // Obsolete line folding and whitespace before the colon are refused:
     // both are classic request-smuggling vectors.
-    const int colon = line.indexOf(':');
+    const qsizetype colon = line.indexOf(':');
     if (colon <= 0)
         return false;
-    const QByteArray name = line.left(colon);
+    const QByteArrayView name = line.first(colon);
     if (!isToken(name))
         return false;
-    const QByteArray value = trimmedOws(line.mid(colon + 1));
+    const QByteArrayView value = trimmedOws(line.sliced(colon + 1));
     if (!isFieldValue(value))
         return false;
-    m_headers.append({name.toLower(), value});
+    m_headers.append({asciiLower(name), value.toByteArray()});
     return true;
 }
 
@@ -158,39 +203,36 @@ QByteArray HttpRequestHead::query() const
     return q < 0 ? QByteArray() : m_target.mid(q + 1);
 }
 
-int HttpRequestHead::headerCount(const QByteArray &name) const
+int HttpRequestHead::headerCount(QByteArrayView name) const
 {
-    const QByteArray key = name.toLower();
     int count = 0;
     for (const auto &field : m_headers) {
-        if (field.first == key)
+        if (sameName(field.first, name))
             ++count;
     }
     return count;
 }
 
-QByteArray HttpRequestHead::header(const QByteArray &name) const
+QByteArray HttpRequestHead::header(QByteArrayView name) const
 {
-    const QByteArray key = name.toLower();
     for (const auto &field : m_headers) {
-        if (field.first == key)
+        if (sameName(field.first, name))
             return field.second;
     }
     return {};
 }
 
-QList<QByteArray> HttpRequestHead::headers(const QByteArray &name) const
+QList<QByteArray> HttpRequestHead::headers(QByteArrayView name) const
 {
-    const QByteArray key = name.toLower();
     QList<QByteArray> values;
     for (const auto &field : m_headers) {
-        if (field.first == key)
+        if (sameName(field.first, name))
             values.append(field.second);
     }
     return values;
 }
 
-QList<QByteArray> HttpRequestHead::headerList(const QByteArray &name) const
+QList<QByteArray> HttpRequestHead::headerList(QByteArrayView name) const
 {
     QList<QByteArray> elements;
     for (const QByteArray &value : headers(name)) {
@@ -203,11 +245,10 @@ QList<QByteArray> HttpRequestHead::headerList(const QByteArray &name) const
     return elements;
 }
 
-bool HttpRequestHead::headerHasToken(const QByteArray &name, const QByteArray &token) const
+bool HttpRequestHead::headerHasToken(QByteArrayView name, QByteArrayView token) const
 {
-    const QByteArray wanted = token.toLower();
     for (const QByteArray &element : headerList(name)) {
-        if (element.toLower() == wanted)
+        if (qstrnicmp(element.constData(), element.size(), token.data(), token.size()) == 0)
             return true;
     }
     return false;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QByteArrayView>
 #include <QList>
 #include <QPair>
 
@@ -42,21 +43,21 @@ public:
     QByteArray version() const { return m_version; }
 
     /// Number of header fields with this (case-insensitive) name.
-    int headerCount(const QByteArray &name) const;
+    int headerCount(QByteArrayView name) const;
     /// Value of the only field `name`; empty when absent. Check headerCount()
     /// first where a repeated field matters.
-    QByteArray header(const QByteArray &name) const;
+    QByteArray header(QByteArrayView name) const;
     /// Every value of `name`, in order.
-    QList<QByteArray> headers(const QByteArray &name) const;
+    QList<QByteArray> headers(QByteArrayView name) const;
     /// Comma-separated list elements across every field `name`, trimmed,
     /// empty elements dropped (RFC 9110 section 5.6.1).
-    QList<QByteArray> headerList(const QByteArray &name) const;
+    QList<QByteArray> headerList(QByteArrayView name) const;
     /// True if the comma-separated field `name` contains `token` (case-insensitive).
-    bool headerHasToken(const QByteArray &name, const QByteArray &token) const;
+    bool headerHasToken(QByteArrayView name, QByteArrayView token) const;
 
 private:
-    bool parseRequestLine(const QByteArray &line);
-    bool parseHeaderLine(const QByteArray &line);
+    bool parseRequestLine(QByteArrayView line);
+    bool parseHeaderLine(QByteArrayView line);
 
     QByteArray m_method;
     QByteArray m_target;
