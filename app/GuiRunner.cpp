@@ -86,7 +86,11 @@ bool start(const HeadlessOptions &options, Console *console, StartupProblem *pro
     }
     connectAdmin(plane, *console->server);
     AdminService &admin = plane.admin();
-    console->control = std::make_unique<ControlServer>([&admin](const QJsonObject &request) { return admin.handle(request); });
+    console->control = std::make_unique<ControlServer>(
+        [&admin](const QJsonObject &request, QObject *context,
+                 std::function<void(const QJsonObject &)> answer) {
+            admin.handleAsync(request, context, std::move(answer));
+        });
     if (!console->control->listen(plane.dataDirectory().controlSocketName(), &error)) {
         *problem = {StartupProblem::Kind::Other, error, {}};
         return false;

@@ -53,7 +53,10 @@ int runHeadless(const HeadlessOptions &options)
 
     connectAdmin(plane, server);
     AdminService &admin = plane.admin();
-    ControlServer control([&admin](const QJsonObject &request) { return admin.handle(request); });
+    ControlServer control([&admin](const QJsonObject &request, QObject *context,
+                                   std::function<void(const QJsonObject &)> answer) {
+        admin.handleAsync(request, context, std::move(answer));
+    });
     if (!control.listen(plane.dataDirectory().controlSocketName(), &error)) {
         qCCritical(lcServer).noquote() << "cannot start:" << error;
         return ExitFailure;

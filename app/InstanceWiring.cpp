@@ -48,6 +48,11 @@ void connectAdmin(ControlPlane &plane, KioskServer &server)
         server.issueCommandAsync(name, kiosks, issuer, context, std::move(done));
     };
     commandHooks.get = [&server](const QString &id) { return server.command(id); };
+    // `kioskgate reset-all --wait` polls this while the window may be open.
+    commandHooks.getAsync
+        = [&server](const QString &id, QObject *context, KioskServer::IssueDone done) {
+              server.commandAsync(id, context, std::move(done));
+          };
     commandHooks.list = [&server](int limit) { return server.recentCommands(limit); };
     admin.setCommandHooks(commandHooks);
 }

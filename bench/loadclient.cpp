@@ -533,6 +533,7 @@ int main(int argc, char **argv)
 
     // (1) connect
     const ProcSample before = sampleServer(opt.serverPid);
+    const double clientConnectCpuBefore = ownCpuMs();
     std::vector<double> latencies, completions;
     const double phaseStart = nowMs();
     connectRange(f, 0, opt.n, opt.inflight, &latencies, &completions);
@@ -540,6 +541,7 @@ int main(int argc, char **argv)
     const int connectFailures = f.failed;
     const std::string connectFailure = f.lastFailure;
     const ProcSample afterConnect = sampleServer(opt.serverPid);
+    const double clientConnectCpuMs = ownCpuMs() - clientConnectCpuBefore;
     const size_t k = std::min<size_t>(1000, completions.size());
     double firstRate = 0, lastRate = 0;
     if (k >= 2) {
@@ -624,6 +626,10 @@ int main(int argc, char **argv)
     add("handshakeP50Ms", jsonNumber(percentile(latencies, 0.50)));
     add("handshakeP99Ms", jsonNumber(percentile(latencies, 0.99)));
     add("serverCpuMsPer1k", jsonNumber(latencies.empty() ? 0 : cpuMs * 1000.0 / double(latencies.size())));
+    // With the connect phase's length: how much of the machine each side
+    // used while kiosks connected (one core = the phase's length).
+    add("clientCpuMsPer1k",
+        jsonNumber(latencies.empty() ? 0 : clientConnectCpuMs * 1000.0 / double(latencies.size())));
     add("idleCpuMsPerSec", jsonNumber(idleCpuMsPerSec));
     add("rssBeforeKiB", std::to_string(before.rssKiB));
     add("rssSettledKiB", std::to_string(settled.rssKiB));

@@ -164,6 +164,7 @@ const metrics = [
   ['reset-all: load client CPU ms until all acks', 'broadcastClientCpuMs', 0, 'lower'],
   ['KiB per connection', 'kibPerConnection', 1, 'lower'],
   ['server CPU ms per 1k handshakes', 'serverCpuMsPer1k', 0, 'lower'],
+  ['load client CPU ms per 1k handshakes', 'clientCpuMsPer1k', 0, 'lower'],
   ['server CPU ms/s, fleet idle', 'idleCpuMsPerSec', 0, 'lower'],
 ];
 

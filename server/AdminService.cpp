@@ -250,8 +250,23 @@ QJsonObject AdminService::issueCommand(const QJsonObject &request)
 void AdminService::handleAsync(const QJsonObject &request, QObject *context,
                                std::function<void(const QJsonObject &)> answer)
 {
-    if (request.value(QStringLiteral("command")).toString() != QLatin1String("command.issue")
-        || !m_commandHooks.issueAsync) {
+    const QString command = request.value(QStringLiteral("command")).toString();
+    if (command == QLatin1String("command.get") && m_commandHooks.getAsync) {
+        const QString id = request.value(QStringLiteral("id")).toString();
+        if (id.isEmpty()) {
+            answer(commandFound(request, id, std::nullopt));
+            return;
+        }
+        m_commandHooks.getAsync(
+            id, context,
+            [request, id, answer = std::move(answer)](const CommandRecord &record,
+                                                      const QString &) {
+                answer(commandFound(request, id,
+                                    record.isValid() ? std::optional(record) : std::nullopt));
+            });
+        return;
+    }
+    if (command != QLatin1String("command.issue") || !m_commandHooks.issueAsync) {
         answer(handle(request));
         return;
     }
@@ -274,7 +289,12 @@ QJsonObject AdminService::getCommand(const QJsonObject &request)
     if (!m_commandHooks.get)
         return notRunning();
     const QString id = request.value(QStringLiteral("id")).toString();
-    const std::optional<CommandRecord> record = id.isEmpty() ? std::nullopt : m_commandHooks.get(id);
+    return commandFound(request, id, id.isEmpty() ? std::nullopt : m_commandHooks.get(id));
+}
+
+QJsonObject AdminService::commandFound(const QJsonObject &request, const QString &id,
+                                       const std::optional<CommandRecord> &record)
+{
     if (!record)
         return failure(QStringLiteral("no command has the id \"%1\"").arg(id.left(64)));
     // Pollers ask for counts only; the target list can be large.

@@ -50,6 +50,12 @@ public:
         std::function<void(const QString &name, const QStringList &kiosks, const QString &issuer, QObject *context,
                            std::function<void(const CommandRecord &record, const QString &error)> done)>
             issueAsync;
+        /// `get` without waiting (KioskServer::commandAsync): `done` gets the
+        /// record, or an invalid one and the reason. Optional, as issueAsync.
+        std::function<void(
+            const QString &id, QObject *context,
+            std::function<void(const CommandRecord &record, const QString &error)> done)>
+            getAsync;
     };
 
     static QString noInstanceError()
@@ -77,7 +83,8 @@ public:
 
     QJsonObject handle(const QJsonObject &request);
     /// handle() for a caller that must not wait on the network thread (the
-    /// console window): command.issue is answered later, on `context`'s
+    /// console window, and the control channel while the window is open):
+    /// command.issue and command.get are answered later, on `context`'s
     /// thread and only while `context` lives, with the same JSON handle()
     /// would return; every other request, and a refused one, at once.
     void handleAsync(const QJsonObject &request, QObject *context, std::function<void(const QJsonObject &)> answer);
@@ -94,6 +101,9 @@ private:
                                                    QString *issuer) const;
     QJsonObject commandIssued(const CommandRecord &record, const QString &error);
     QJsonObject getCommand(const QJsonObject &request);
+    /// command.get's answer for a record found (or not) under `id`.
+    static QJsonObject commandFound(const QJsonObject &request, const QString &id,
+                                    const std::optional<CommandRecord> &record);
     QJsonObject listCommands(const QJsonObject &request);
     int closeSessions(const QStringList &jtis, const QString &reason);
     void logActivity(ActivityEvent::Kind kind, const QString &kiosk, const QString &detail);

@@ -55,19 +55,24 @@ void ControlServer::onReadyRead(QLocalSocket *socket)
             socket->abort();
         return;
     }
+    // One request per connection: later lines are not read.
+    QObject::disconnect(socket, &QLocalSocket::readyRead, this, nullptr);
     const QByteArray line = socket->readLine(MaxRequestBytes);
     QJsonParseError parseError{};
     const QJsonDocument document = QJsonDocument::fromJson(line, &parseError);
-    QJsonObject answer;
+    auto answer = [socket](const QJsonObject &reply) {
+        socket->write(QJsonDocument(reply).toJson(QJsonDocument::Compact) + '\n');
+        socket->disconnectFromServer();
+    };
     if (parseError.error != QJsonParseError::NoError || !document.isObject()) {
-        answer = {{QStringLiteral("ok"), false}, {QStringLiteral("error"), QStringLiteral("malformed request")}};
-    } else {
-        const QJsonObject request = document.object();
-        qCInfo(lcControl).noquote() << "control request:" << request.value(QStringLiteral("command")).toString();
-        answer = m_handler(request);
+        answer({ { QStringLiteral("ok"), false },
+                 { QStringLiteral("error"), QStringLiteral("malformed request") } });
+        return;
     }
-    socket->write(QJsonDocument(answer).toJson(QJsonDocument::Compact) + '\n');
-    socket->disconnectFromServer();
+    const QJsonObject request = document.object();
+    qCInfo(lcControl).noquote() << "control request:"
+                                << request.value(QStringLiteral("command")).toString();
+    m_handler(request, socket, answer);
 }
 
 bool ControlClient::request(const QString &name, const QJsonObject &request, QJsonObject *answer,

@@ -19,7 +19,12 @@ class ControlServer : public QObject
 {
     Q_OBJECT
 public:
-    using Handler = std::function<QJsonObject(const QJsonObject &request)>;
+    /// Answers a request, at once or later: `answer` is called once, on this
+    /// object's thread, while `context` (the client's connection) lives. A
+    /// handler that waits for the network thread this way keeps the console
+    /// window live while `kioskgate reset-all` fans out to the fleet.
+    using Handler = std::function<void(const QJsonObject &request, QObject *context,
+                                       std::function<void(const QJsonObject &answer)> answer)>;
 
     explicit ControlServer(Handler handler, QObject *parent = nullptr);
     ~ControlServer() override;

@@ -118,6 +118,10 @@ public:
             server->issueCommandAsync(name, kiosks, by, context, std::move(done));
         };
         hooks.get = [server](const QString &id) { return server->command(id); };
+        hooks.getAsync = [server](const QString &id, QObject *context,
+                                  KioskGate::KioskServer::IssueDone done) {
+            server->commandAsync(id, context, std::move(done));
+        };
         hooks.list = [server](int limit) { return server->recentCommands(limit); };
         m_admin->setCommandHooks(hooks);
         m_tls = std::make_unique<KioskGate::TlsAdmin>(m_tlsStore.get(), server);
