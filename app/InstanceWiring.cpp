@@ -16,6 +16,23 @@ bool makeServerConfig(ControlPlane &plane, const ServerSettings &settings, Serve
     return !settings.tls || plane.tlsStore().load(&config->tls, facts, error);
 }
 
+namespace {
+// `status`: the listener and the live sessions.
+QJsonObject statusOf(const KioskServer &server, const QList<SessionInfo> &live)
+{
+    QJsonArray sessions;
+    for (const SessionInfo &session : live)
+        sessions.append(session.toJson());
+    return QJsonObject { { QStringLiteral("running"), true },
+                         { QStringLiteral("url"), server.kioskUrl() },
+                         { QStringLiteral("tls"), server.isTls() },
+                         { QStringLiteral("plainOnNetwork"), server.isPlainOnNetwork() },
+                         { QStringLiteral("address"), server.address().toString() },
+                         { QStringLiteral("port"), server.port() },
+                         { QStringLiteral("sessions"), sessions } };
+}
+} // namespace
+
 void connectAdmin(ControlPlane &plane, KioskServer &server)
 {
     AdminService &admin = plane.admin();
@@ -23,17 +40,14 @@ void connectAdmin(ControlPlane &plane, KioskServer &server)
     admin.setRevocationHook([&server](const QStringList &jtis, const QString &reason) {
         return server.revokeTokens(jtis, reason);
     });
-    admin.setStatusSource([&server] {
-        QJsonArray sessions;
-        for (const SessionInfo &session : server.sessions())
-            sessions.append(session.toJson());
-        return QJsonObject{{QStringLiteral("running"), true},
-                           {QStringLiteral("url"), server.kioskUrl()},
-                           {QStringLiteral("tls"), server.isTls()},
-                           {QStringLiteral("plainOnNetwork"), server.isPlainOnNetwork()},
-                           {QStringLiteral("address"), server.address().toString()},
-                           {QStringLiteral("port"), server.port()},
-                           {QStringLiteral("sessions"), sessions}};
+    admin.setStatusSource([&server] { return statusOf(server, server.sessions()); });
+    // The window's thread serves the control channel: `kioskgate status`
+    // takes the snapshot without waiting for the network thread.
+    admin.setStatusSourceAsync([&server](QObject *context, AdminService::StatusDone done) {
+        server.sessionsAsync(context,
+                             [&server, done = std::move(done)](const QList<SessionInfo> &sessions) {
+                                 done(statusOf(server, sessions));
+                             });
     });
     admin.setTlsHandler([&plane, &server](const QJsonObject &request) {
         return handleTlsRequest(request, plane, server);

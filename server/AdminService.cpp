@@ -64,6 +64,11 @@ void AdminService::setStatusSource(std::function<QJsonObject()> source)
     m_statusSource = std::move(source);
 }
 
+void AdminService::setStatusSourceAsync(std::function<void(QObject *, StatusDone)> source)
+{
+    m_statusSourceAsync = std::move(source);
+}
+
 void AdminService::setTlsHandler(std::function<QJsonObject(const QJsonObject &)> handler)
 {
     m_tlsHandler = std::move(handler);
@@ -251,6 +256,14 @@ void AdminService::handleAsync(const QJsonObject &request, QObject *context,
                                std::function<void(const QJsonObject &)> answer)
 {
     const QString command = request.value(QStringLiteral("command")).toString();
+    if (command == QLatin1String("status") && m_statusSourceAsync) {
+        m_statusSourceAsync(context, [answer = std::move(answer)](const QJsonObject &status) {
+            QJsonObject reply = status;
+            reply.insert(QStringLiteral("ok"), true);
+            answer(reply);
+        });
+        return;
+    }
     if (command == QLatin1String("command.get") && m_commandHooks.getAsync) {
         const QString id = request.value(QStringLiteral("id")).toString();
         if (id.isEmpty()) {

@@ -71,6 +71,10 @@ public:
     void setRevocationHook(std::function<int(const QStringList &jtis, const QString &reason)> hook);
     /// Supplies the live sessions and listening address for `status`.
     void setStatusSource(std::function<QJsonObject()> source);
+    /// The same without waiting, for handleAsync(): `done` gets the answer
+    /// later, on `context`'s thread, while `context` lives. Optional.
+    using StatusDone = std::function<void(const QJsonObject &status)>;
+    void setStatusSourceAsync(std::function<void(QObject *context, StatusDone done)> source);
     /// Answers the `tls.*` commands (tls.show, tls.reload) of a running
     /// instance; without it they fail with "no running instance".
     void setTlsHandler(std::function<QJsonObject(const QJsonObject &request)> handler);
@@ -84,7 +88,7 @@ public:
     QJsonObject handle(const QJsonObject &request);
     /// handle() for a caller that must not wait on the network thread (the
     /// console window, and the control channel while the window is open):
-    /// command.issue and command.get are answered later, on `context`'s
+    /// command.issue, command.get and status are answered later, on `context`'s
     /// thread and only while `context` lives, with the same JSON handle()
     /// would return; every other request, and a refused one, at once.
     void handleAsync(const QJsonObject &request, QObject *context, std::function<void(const QJsonObject &)> answer);
@@ -115,6 +119,7 @@ private:
     const Clock *m_clock;
     std::function<int(const QStringList &, const QString &)> m_revocationHook;
     std::function<QJsonObject()> m_statusSource;
+    std::function<void(QObject *, StatusDone)> m_statusSourceAsync;
     std::function<QJsonObject(const QJsonObject &)> m_tlsHandler;
     CommandHooks m_commandHooks;
     ActivityLog *m_activity = nullptr;

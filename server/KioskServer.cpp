@@ -274,51 +274,90 @@ CommandRecord KioskServer::issueCommand(const QString &name, const QStringList &
     return record;
 }
 
-std::optional<quint64> KioskServer::awaitReply(QObject *context, IssueDone done)
+void KioskServer::askErased(std::function<std::any(ServerCore *)> work, std::any whenStopped,
+                            QObject *context, std::function<void(const std::any &)> deliver)
 {
     const quint64 ticket = ++m_nextReplyTicket;
-    m_pendingReplies.insert(ticket, {context, std::move(done)});
-    if (m_running)
-        return ticket;
-    postTo(this, [this, ticket] { finishReply(ticket, {}, QStringLiteral("the server is not running")); });
-    return std::nullopt;
-}
-
-void KioskServer::issueCommandAsync(const QString &name, const QStringList &kiosks, const QString &issuer,
-                                    QObject *context, IssueDone done)
-{
-    const std::optional<quint64> ticket = awaitReply(context, std::move(done));
-    if (!ticket)
+    m_pendingReplies.insert(ticket, { context, std::move(deliver) });
+    if (!m_running) {
+        postTo(this,
+               [this, ticket, result = std::move(whenStopped)] { finishReply(ticket, result); });
         return;
+    }
     // `this` outlives the network thread (the destructor stops it), so the
     // answer can always be posted back to it; it then finds the caller's
     // context by ticket, on this thread only.
-    postTo(m_core, [this, core = m_core, ticket = *ticket, name, kiosks, issuer] {
-        QString reason;
-        const CommandRecord record = core->issueCommand(name, kiosks, issuer, &reason);
-        postTo(this, [this, ticket, record, reason] { finishReply(ticket, record, reason); });
+    postTo(m_core, [this, core = m_core, ticket, work = std::move(work)] {
+        std::any result = work(core);
+        postTo(this, [this, ticket, result = std::move(result)] { finishReply(ticket, result); });
     });
+}
+
+void KioskServer::finishReply(quint64 ticket, const std::any &result)
+{
+    const PendingReply pending = m_pendingReplies.take(ticket);
+    if (pending.context && pending.deliver)
+        pending.deliver(result);
+}
+
+namespace {
+// A command's record, or an invalid one and the reason.
+using CommandAnswer = std::pair<CommandRecord, QString>;
+
+const CommandAnswer &notRunningAnswer()
+{
+    static const CommandAnswer answer { CommandRecord(),
+                                        QStringLiteral("the server is not running") };
+    return answer;
+}
+} // namespace
+
+void KioskServer::issueCommandAsync(const QString &name, const QStringList &kiosks,
+                                    const QString &issuer, QObject *context, IssueDone done)
+{
+    ask<CommandAnswer>(
+        [name, kiosks, issuer](ServerCore *core) {
+            QString reason;
+            const CommandRecord record = core->issueCommand(name, kiosks, issuer, &reason);
+            return CommandAnswer { record, record.isValid() ? QString() : reason };
+        },
+        notRunningAnswer(), context,
+        [done = std::move(done)](const CommandAnswer &answer) {
+            done(answer.first, answer.second);
+        });
 }
 
 void KioskServer::commandAsync(const QString &id, QObject *context, IssueDone done)
 {
-    const std::optional<quint64> ticket = awaitReply(context, std::move(done));
-    if (!ticket)
-        return;
-    postTo(m_core, [this, core = m_core, ticket = *ticket, id] {
-        const std::optional<CommandRecord> record = core->command(id);
-        const QString reason = record ? QString() : QStringLiteral("command %1 is no longer kept").arg(id);
-        postTo(this, [this, ticket, found = record.value_or(CommandRecord()), reason] {
-            finishReply(ticket, found, reason);
+    ask<CommandAnswer>(
+        [id](ServerCore *core) {
+            const std::optional<CommandRecord> record = core->command(id);
+            return record
+                ? CommandAnswer { *record, QString() }
+                : CommandAnswer { CommandRecord(),
+                                  QStringLiteral("command %1 is no longer kept").arg(id) };
+        },
+        notRunningAnswer(), context,
+        [done = std::move(done)](const CommandAnswer &answer) {
+            done(answer.first, answer.second);
         });
-    });
 }
 
-void KioskServer::finishReply(quint64 ticket, const CommandRecord &record, const QString &error)
+void KioskServer::sessionsAsync(QObject *context,
+                                std::function<void(const QList<SessionInfo> &)> done)
 {
-    const PendingReply pending = m_pendingReplies.take(ticket);
-    if (pending.context && pending.done)
-        pending.done(record, record.isValid() ? QString() : error);
+    ask<QList<SessionInfo>>([](ServerCore *core) { return core->sessionsAfterFeed(); }, {}, context,
+                            std::move(done));
+}
+
+void KioskServer::disconnectSessionsAsync(const QStringList &sessionIds, QObject *context,
+                                          std::function<void(int)> done)
+{
+    ask<int>(
+        [sessionIds](ServerCore *core) {
+            return core->disconnectSessions(sessionIds, QStringLiteral("disconnected by operator"));
+        },
+        0, context, std::move(done));
 }
 
 std::optional<CommandRecord> KioskServer::command(const QString &id) const

@@ -2,14 +2,15 @@
 
 #include "ActivityLog.h"
 #include "HandshakeGate.h"
-#include "SessionBatch.h"
 #include "ServerCore.h"
+#include "SessionBatch.h"
 #include "SessionInfo.h"
 
 #include <QHash>
 #include <QHostAddress>
 #include <QObject>
 #include <QPointer>
+#include <any>
 #include <functional>
 
 class QThread;
@@ -105,6 +106,17 @@ public:
     /// The newest `limit` commands, newest first, with counts but no targets.
     QList<CommandRecord> recentCommands(int limit) const;
 
+    /// sessions() without waiting: `done` runs on this object's thread with
+    /// the live sessions (none when stopped), unless `context` was destroyed
+    /// by then. Session events still waiting in the feed are sent first, so
+    /// every sessionsChanged() batch emitted before the snapshot arrives
+    /// before it and every later one is newer.
+    void sessionsAsync(QObject *context,
+                       std::function<void(const QList<SessionInfo> &sessions)> done);
+    /// disconnectSessions() without waiting; `done` gets how many were open.
+    void disconnectSessionsAsync(const QStringList &sessionIds, QObject *context,
+                                 std::function<void(int closed)> done);
+
 Q_SIGNALS:
     /// A command's states changed; coalesced to at most ~10 per second per
     /// command, whatever the number of kiosks.
@@ -123,16 +135,29 @@ protected:
 
 private:
     void recordActivity(const SessionBatch &batch);
+    /// Runs `work` on the network thread without waiting and hands its
+    /// result to `done` on this thread, unless `context` is gone by then;
+    /// with the server stopped, `done` gets `whenStopped` (queued). `done`
+    /// never leaves this thread; `work` runs once, on the network thread.
+    template<typename Result>
+    void ask(std::function<Result(ServerCore *core)> work, Result whenStopped, QObject *context,
+             std::function<void(const Result &)> done)
+    {
+        askErased([work = std::move(work)](ServerCore *core) { return std::any(work(core)); },
+                  std::any(std::move(whenStopped)), context,
+                  [done = std::move(done)](const std::any &result) {
+                      done(std::any_cast<const Result &>(result));
+                  });
+    }
+    void askErased(std::function<std::any(ServerCore *)> work, std::any whenStopped,
+                   QObject *context, std::function<void(const std::any &)> deliver);
     /// Hands an asynchronous answer to the caller waiting under `ticket`.
-    void finishReply(quint64 ticket, const CommandRecord &record, const QString &error);
-    /// Registers `done` and returns its ticket; with the server stopped,
-    /// answers it "not running" (queued) and returns nothing.
-    std::optional<quint64> awaitReply(QObject *context, IssueDone done);
+    void finishReply(quint64 ticket, const std::any &result);
 
     struct PendingReply
     {
         QPointer<QObject> context;
-        IssueDone done;
+        std::function<void(const std::any &)> deliver;
     };
 
     ActivityLog *m_activity;
@@ -145,7 +170,7 @@ private:
     bool m_tls = false;
     TlsFacts m_tlsFacts;
     ServerSettings m_settings; // as ServerCore has them: set at start and by applySettings only
-    // Asynchronous issues awaiting the network thread's answer; touched on
+    // Asynchronous calls awaiting the network thread's answer; touched on
     // this object's thread only (the network thread hands back a ticket).
     QHash<quint64, PendingReply> m_pendingReplies;
     quint64 m_nextReplyTicket = 0;

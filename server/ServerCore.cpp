@@ -220,6 +220,12 @@ QList<SessionInfo> ServerCore::sessions() const
     return m_sessions ? m_sessions->snapshot() : QList<SessionInfo>();
 }
 
+QList<SessionInfo> ServerCore::sessionsAfterFeed()
+{
+    m_feed->flush();
+    return sessions();
+}
+
 int ServerCore::sessionCount() const
 {
     return m_sessions ? m_sessions->connectionCount() : 0;

@@ -54,6 +54,10 @@ public:
     quint16 port() const;
     QHostAddress address() const;
     QList<SessionInfo> sessions() const;
+    /// sessions(), after sending the feed's pending batch: a window that
+    /// follows sessionsChanged() and then receives this snapshot has seen
+    /// every event before it.
+    QList<SessionInfo> sessionsAfterFeed();
     int sessionCount() const;
     /// Marks `jtis` revoked and closes their sessions with 4403.
     int revokeTokens(const QStringList &jtis, const QString &reason);

@@ -132,8 +132,13 @@ MainWindow::MainWindow(const ConsoleServices &services, QWidget *parent)
 
     KioskServer *server = m_services.server;
     m_connectionCap = server->settings().maxConnections;
-    m_kioskModel->setSessions(server->sessions());
+    // Follow the batches first, then ask for the snapshot: batches emitted
+    // before it arrive before it (the snapshot skips sessions already
+    // shown), later ones are newer. The window never waits for a network
+    // thread busy with a reconnecting fleet.
     connect(server, &KioskServer::sessionsChanged, this, &MainWindow::applyBatch);
+    server->sessionsAsync(
+        this, [this](const QList<SessionInfo> &sessions) { m_kioskModel->setSessions(sessions); });
     connect(server, &KioskServer::listenerChanged, this, [this] {
         m_statusBar->setListenUrl(m_services.server->listenUrl());
         updateTlsState();
@@ -430,8 +435,10 @@ void MainWindow::disconnectSelected()
     const QStringList ids = m_kiosksView->selectedOnlineSessionIds();
     if (ids.isEmpty())
         return;
-    const int closed = m_services.server->disconnectSessions(ids);
-    m_statusBar->showMessage(tr("Disconnected %1 kiosk(s); they may reconnect with their tokens").arg(closed), 5000);
+    m_services.server->disconnectSessionsAsync(ids, this, [this](int closed) {
+        m_statusBar->showMessage(
+            tr("Disconnected %1 kiosk(s); they may reconnect with their tokens").arg(closed), 5000);
+    });
 }
 
 void MainWindow::revokeSelected()

@@ -113,6 +113,7 @@ private Q_SLOTS:
         QVERIFY2(m_control->listen(m_dir.filePath(QStringLiteral("control.sock")), &error),
                  qPrintable(error));
         m_held = {};
+        m_heldStatus = {};
     }
 
     void cleanup()
@@ -242,6 +243,11 @@ private:
     std::unique_ptr<AdminService> m_admin;
     std::unique_ptr<ControlServer> m_control;
     HeldReply m_held;
+    struct
+    {
+        QPointer<QObject> context;
+        AdminService::StatusDone done;
+    } m_heldStatus;
 };
 
 QTEST_GUILESS_MAIN(TestControlChannel)
