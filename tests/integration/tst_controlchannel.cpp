@@ -52,6 +52,15 @@ CommandRecord recordNamed(const QString &id)
     return record;
 }
 
+// What `kioskgate reset-all` sends.
+QJsonObject resetAll()
+{
+    return { { QStringLiteral("command"), QStringLiteral("command.issue") },
+             { QStringLiteral("name"), QStringLiteral("reset") },
+             { QStringLiteral("kiosks"), QJsonArray() },
+             { QStringLiteral("issuer"), QStringLiteral("test") } };
+}
+
 // One request from another thread, as the command-line tool sends it.
 class ClientThread
 {
@@ -124,11 +133,7 @@ private Q_SLOTS:
 
     void issueIsAnsweredWhenTheNetworkThreadAnswers()
     {
-        ClientThread client(m_control->fullServerName(),
-                            { { QStringLiteral("command"), QStringLiteral("command.issue") },
-                              { QStringLiteral("name"), QStringLiteral("reset") },
-                              { QStringLiteral("kiosks"), QJsonArray() },
-                              { QStringLiteral("issuer"), QStringLiteral("test") } });
+        ClientThread client(m_control->fullServerName(), resetAll());
         // This thread's event loop runs while the command is out: it takes
         // the request and keeps serving events.
         QTRY_VERIFY_WITH_TIMEOUT(m_held.waiting(), 10000);
@@ -150,11 +155,7 @@ private Q_SLOTS:
 
     void issueFailureIsAnsweredWithTheReason()
     {
-        ClientThread client(m_control->fullServerName(),
-                            { { QStringLiteral("command"), QStringLiteral("command.issue") },
-                              { QStringLiteral("name"), QStringLiteral("reset") },
-                              { QStringLiteral("kiosks"), QJsonArray() },
-                              { QStringLiteral("issuer"), QStringLiteral("test") } });
+        ClientThread client(m_control->fullServerName(), resetAll());
         QTRY_VERIFY_WITH_TIMEOUT(m_held.waiting(), 10000);
         m_held.release(CommandRecord(), QStringLiteral("there are no kiosks to command"));
         QTRY_VERIFY_WITH_TIMEOUT(client.finished(), 10000);
@@ -218,12 +219,7 @@ private Q_SLOTS:
         // The tool gives up (timeout, Ctrl-C) while the fan-out runs: the
         // answer finds no connection and is dropped; the channel still serves.
         {
-            ClientThread impatient(m_control->fullServerName(),
-                                   { { QStringLiteral("command"), QStringLiteral("command.issue") },
-                                     { QStringLiteral("name"), QStringLiteral("reset") },
-                                     { QStringLiteral("kiosks"), QJsonArray() },
-                                     { QStringLiteral("issuer"), QStringLiteral("test") } },
-                                   300);
+            ClientThread impatient(m_control->fullServerName(), resetAll(), 300);
             QTRY_VERIFY_WITH_TIMEOUT(impatient.finished(), 10000);
             QVERIFY(!impatient.ok());
         }
