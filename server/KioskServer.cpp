@@ -350,6 +350,24 @@ void KioskServer::sessionsAsync(QObject *context,
                             std::move(done));
 }
 
+void KioskServer::commandHistoryAsync(int limit, QObject *context, HistoryDone done)
+{
+    using History = std::pair<QList<CommandRecord>, QList<CommandRecord>>;
+    ask<History>(
+        [limit](ServerCore *core) {
+            History history { core->recentCommands(limit), {} };
+            for (const CommandRecord &record : std::as_const(history.first)) {
+                if (record.isFinished())
+                    continue;
+                if (const std::optional<CommandRecord> full = core->command(record.id))
+                    history.second.append(*full);
+            }
+            return history;
+        },
+        {}, context,
+        [done = std::move(done)](const History &history) { done(history.first, history.second); });
+}
+
 void KioskServer::disconnectSessionsAsync(const QStringList &sessionIds, QObject *context,
                                           std::function<void(int)> done)
 {

@@ -113,6 +113,11 @@ public:
     /// before it and every later one is newer.
     void sessionsAsync(QObject *context,
                        std::function<void(const QList<SessionInfo> &sessions)> done);
+    /// recentCommands() without waiting, plus the full record (with targets)
+    /// of each unfinished one among them: what a window shows on opening.
+    using HistoryDone = std::function<void(const QList<CommandRecord> &recent,
+                                           const QList<CommandRecord> &unfinished)>;
+    void commandHistoryAsync(int limit, QObject *context, HistoryDone done);
     /// disconnectSessions() without waiting; `done` gets how many were open.
     void disconnectSessionsAsync(const QStringList &sessionIds, QObject *context,
                                  std::function<void(int closed)> done);

@@ -31,17 +31,19 @@ CommandController::CommandController(const ConsoleServices &services, KioskTable
       m_history(new CommandHistoryModel(this))
 {
     KioskServer *server = m_services.server;
-    const QList<CommandRecord> recent = server->recentCommands(HistoryLength);
-    m_history->setRecords(recent);
-    // Unfinished commands from before the window opened (or a restart)
-    // still fill the kiosks' "Last command" columns.
-    for (auto it = recent.crbegin(); it != recent.crend(); ++it) {
-        if (!it->isFinished()) {
-            if (const std::optional<CommandRecord> full = server->command(it->id))
-                m_kiosks->applyCommand(*full);
-        }
-    }
+    // Updates first, then the history: updates sent before it arrive before
+    // it, later ones are newer. The window never waits for the network thread.
     connect(server, &KioskServer::commandUpdated, this, &CommandController::onUpdated);
+    server->commandHistoryAsync(
+        HistoryLength, this,
+        [this](const QList<CommandRecord> &recent, const QList<CommandRecord> &unfinished) {
+            m_history->setRecords(recent);
+            // Unfinished commands from before the window opened (or a
+            // restart) still fill the kiosks' "Last command" columns,
+            // oldest first.
+            for (auto it = unfinished.crbegin(); it != unfinished.crend(); ++it)
+                m_kiosks->applyCommand(*it);
+        });
 }
 
 CommandController::Reach CommandController::reachOfAll() const
