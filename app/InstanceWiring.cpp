@@ -40,6 +40,12 @@ void connectAdmin(ControlPlane &plane, KioskServer &server)
     admin.setRevocationHook([&server](const QStringList &jtis, const QString &reason) {
         return server.revokeTokens(jtis, reason);
     });
+    // The server itself is the context: the count always comes back, and
+    // the revocation is logged with it whoever asked.
+    admin.setRevocationHookAsync([&server](const QStringList &jtis, const QString &reason,
+                                           AdminService::RevocationDone done) {
+        server.revokeTokensAsync(jtis, reason, &server, std::move(done));
+    });
     admin.setStatusSource([&server] { return statusOf(server, server.sessions()); });
     // The window's thread serves the control channel: `kioskgate status`
     // takes the snapshot without waiting for the network thread.

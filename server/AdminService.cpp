@@ -10,6 +10,7 @@
 
 #include <QDateTime>
 #include <QJsonArray>
+#include <QPointer>
 
 namespace KioskGate {
 
@@ -57,6 +58,12 @@ void AdminService::setRevocationHook(std::function<int(const QStringList &, cons
 void AdminService::setCommandHooks(CommandHooks hooks)
 {
     m_commandHooks = std::move(hooks);
+}
+
+void AdminService::setRevocationHookAsync(
+    std::function<void(const QStringList &, const QString &, RevocationDone)> hook)
+{
+    m_revocationHookAsync = std::move(hook);
 }
 
 void AdminService::setStatusSource(std::function<QJsonObject()> source)
@@ -152,14 +159,28 @@ QJsonObject AdminService::listTokens()
 
 QJsonObject AdminService::revokeToken(const QJsonObject &request)
 {
-    const QString target = request.value(QStringLiteral("target")).toString();
-    if (target.isEmpty())
-        return failure(QStringLiteral("name the kiosk or the token id to revoke"));
+    QString target;
     QStringList jtis;
+    if (const std::optional<QJsonObject> refused = revokeInRegistry(request, &target, &jtis))
+        return *refused;
+    return tokenRevoked(target, jtis, closeSessions(jtis, QStringLiteral("token revoked")));
+}
+
+std::optional<QJsonObject> AdminService::revokeInRegistry(const QJsonObject &request,
+                                                          QString *target, QStringList *jtis)
+{
+    *target = request.value(QStringLiteral("target")).toString();
+    if (target->isEmpty())
+        return failure(QStringLiteral("name the kiosk or the token id to revoke"));
     QString error;
-    if (!m_registry->revoke(target, m_clock->nowSecs(), QStringLiteral("revoked by operator"), &jtis, &error))
+    if (!m_registry->revoke(*target, m_clock->nowSecs(), QStringLiteral("revoked by operator"),
+                            jtis, &error))
         return failure(error);
-    const int closed = closeSessions(jtis, QStringLiteral("token revoked"));
+    return std::nullopt;
+}
+
+QJsonObject AdminService::tokenRevoked(const QString &target, const QStringList &jtis, int closed)
+{
     qCInfo(lcTokens).noquote() << "revoked" << jtis.join(QLatin1Char(' ')) << "- closed" << closed
                                << "session(s)";
     logActivity(ActivityEvent::Kind::TokenRevoked, target,
@@ -262,6 +283,28 @@ void AdminService::handleAsync(const QJsonObject &request, QObject *context,
             reply.insert(QStringLiteral("ok"), true);
             answer(reply);
         });
+        return;
+    }
+    if (command == QLatin1String("token.revoke") && m_revocationHookAsync) {
+        QString target;
+        QStringList jtis;
+        if (const std::optional<QJsonObject> refused = revokeInRegistry(request, &target, &jtis)) {
+            answer(*refused);
+            return;
+        }
+        if (jtis.isEmpty()) {
+            answer(tokenRevoked(target, jtis, 0));
+            return;
+        }
+        // Revoked in the registry now; the sessions close on the network
+        // thread. The log line waits for the count, the caller may not.
+        m_revocationHookAsync(jtis, QStringLiteral("token revoked"),
+                              [this, target, jtis, asker = QPointer<QObject>(context),
+                               answer = std::move(answer)](int closed) {
+                                  const QJsonObject reply = tokenRevoked(target, jtis, closed);
+                                  if (asker)
+                                      answer(reply);
+                              });
         return;
     }
     if (command == QLatin1String("command.get") && m_commandHooks.getAsync) {

@@ -69,6 +69,13 @@ public:
     /// Called after tokens were revoked, with their jtis; returns how many
     /// live sessions it closed.
     void setRevocationHook(std::function<int(const QStringList &jtis, const QString &reason)> hook);
+    /// The same without waiting, for handleAsync()'s token.revoke: `done`
+    /// gets the count later, on this thread. It must always be called (the
+    /// revocation is logged then), whoever asked. Optional.
+    using RevocationDone = std::function<void(int closed)>;
+    void setRevocationHookAsync(
+        std::function<void(const QStringList &jtis, const QString &reason, RevocationDone done)>
+            hook);
     /// Supplies the live sessions and listening address for `status`.
     void setStatusSource(std::function<QJsonObject()> source);
     /// The same without waiting, for handleAsync(): `done` gets the answer
@@ -88,7 +95,7 @@ public:
     QJsonObject handle(const QJsonObject &request);
     /// handle() for a caller that must not wait on the network thread (the
     /// console window, and the control channel while the window is open):
-    /// command.issue, command.get and status are answered later, on `context`'s
+    /// command.issue, command.get, status and token.revoke are answered later, on `context`'s
     /// thread and only while `context` lives, with the same JSON handle()
     /// would return; every other request, and a refused one, at once.
     void handleAsync(const QJsonObject &request, QObject *context, std::function<void(const QJsonObject &)> answer);
@@ -97,6 +104,11 @@ private:
     QJsonObject issueToken(const QJsonObject &request);
     QJsonObject listTokens();
     QJsonObject revokeToken(const QJsonObject &request);
+    /// token.revoke's registry part: the revoked jtis, or the failure answer.
+    std::optional<QJsonObject> revokeInRegistry(const QJsonObject &request, QString *target,
+                                                QStringList *jtis);
+    /// Logs a revocation and makes its answer.
+    QJsonObject tokenRevoked(const QString &target, const QStringList &jtis, int closed);
     QJsonObject rotateKeys(const QJsonObject &request);
     QJsonObject status();
     QJsonObject issueCommand(const QJsonObject &request);
@@ -118,6 +130,7 @@ private:
     SigningKeyStore *m_keys;
     const Clock *m_clock;
     std::function<int(const QStringList &, const QString &)> m_revocationHook;
+    std::function<void(const QStringList &, const QString &, RevocationDone)> m_revocationHookAsync;
     std::function<QJsonObject()> m_statusSource;
     std::function<void(QObject *, StatusDone)> m_statusSourceAsync;
     std::function<QJsonObject(const QJsonObject &)> m_tlsHandler;

@@ -368,6 +368,13 @@ void KioskServer::commandHistoryAsync(int limit, QObject *context, HistoryDone d
         [done = std::move(done)](const History &history) { done(history.first, history.second); });
 }
 
+void KioskServer::revokeTokensAsync(const QStringList &jtis, const QString &reason,
+                                    QObject *context, std::function<void(int)> done)
+{
+    ask<int>([jtis, reason](ServerCore *core) { return core->revokeTokens(jtis, reason); }, 0,
+             context, std::move(done));
+}
+
 void KioskServer::disconnectSessionsAsync(const QStringList &sessionIds, QObject *context,
                                           std::function<void(int)> done)
 {

@@ -118,6 +118,9 @@ public:
     using HistoryDone = std::function<void(const QList<CommandRecord> &recent,
                                            const QList<CommandRecord> &unfinished)>;
     void commandHistoryAsync(int limit, QObject *context, HistoryDone done);
+    /// revokeTokens() without waiting; `done` gets how many sessions closed.
+    void revokeTokensAsync(const QStringList &jtis, const QString &reason, QObject *context,
+                           std::function<void(int closed)> done);
     /// disconnectSessions() without waiting; `done` gets how many were open.
     void disconnectSessionsAsync(const QStringList &sessionIds, QObject *context,
                                  std::function<void(int closed)> done);

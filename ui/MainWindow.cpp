@@ -37,6 +37,7 @@
 #include <QToolBar>
 #include <QToolButton>
 #include <QVBoxLayout>
+#include <memory>
 
 namespace KioskGate {
 
@@ -455,17 +456,31 @@ void MainWindow::revokeSelected()
                                          .arg(what),
                                      tr("Revoke")))
         return;
-    QStringList failures;
+    // Each is revoked in the registry at once; its sessions close on the
+    // network thread, and the window does not wait for that.
+    struct Outcome
+    {
+        int pending = 0;
+        QStringList failures;
+    };
+    auto outcome = std::make_shared<Outcome>();
+    outcome->pending = int(jtis.size());
     for (const QString &jti : jtis) {
-        const QJsonObject answer = m_services.admin->handle(
-            {{QStringLiteral("command"), QStringLiteral("token.revoke")}, {QStringLiteral("target"), jti}});
-        if (!answer.value(QStringLiteral("ok")).toBool())
-            failures.append(answer.value(QStringLiteral("error")).toString());
+        m_services.admin->handleAsync(
+            { { QStringLiteral("command"), QStringLiteral("token.revoke") },
+              { QStringLiteral("target"), jti } },
+            this, [this, outcome](const QJsonObject &answer) {
+                if (!answer.value(QStringLiteral("ok")).toBool())
+                    outcome->failures.append(answer.value(QStringLiteral("error")).toString());
+                if (--outcome->pending > 0)
+                    return;
+                refreshTokens();
+                if (!outcome->failures.isEmpty())
+                    m_services.prompts->error(this, tr("Revoke failed"),
+                                              tr("Some tokens could not be revoked."),
+                                              outcome->failures.join(QLatin1Char('\n')));
+            });
     }
-    refreshTokens();
-    if (!failures.isEmpty())
-        m_services.prompts->error(this, tr("Revoke failed"), tr("Some tokens could not be revoked."),
-                                  failures.join(QLatin1Char('\n')));
 }
 
 void MainWindow::rotateKey()

@@ -108,6 +108,10 @@ public:
         m_admin->setRevocationHook([server](const QStringList &jtis, const QString &reason) {
             return server->revokeTokens(jtis, reason);
         });
+        m_admin->setRevocationHookAsync([server](const QStringList &jtis, const QString &reason,
+                                                 KioskGate::AdminService::RevocationDone done) {
+            server->revokeTokensAsync(jtis, reason, server, std::move(done));
+        });
         // As app/InstanceWiring connects them: commands and TLS act on the server.
         KioskGate::AdminService::CommandHooks hooks;
         hooks.issue = [server](const QString &name, const QStringList &kiosks, const QString &by, QString *why) {
