@@ -20,9 +20,9 @@ bool makeServerConfig(ControlPlane &plane, const ServerSettings &settings, Serve
                       TlsFacts *facts, QString *error);
 
 /// Connects the operator's commands (control channel and window alike) to
-/// the running server: revocation closes sessions, `status` describes it,
-/// `tls.*` and `command.*` act on it. `server` must outlive
-/// the plane's AdminService use.
+/// the running server (connectAdminToServer), and `tls.*` to the plane's
+/// certificate store and the server. `server` must outlive the plane's
+/// AdminService use.
 void connectAdmin(ControlPlane &plane, KioskServer &server);
 
 } // namespace KioskGate

@@ -211,11 +211,16 @@ QJsonObject AdminService::rotateKeys(const QJsonObject &request)
 
 QJsonObject AdminService::status()
 {
-    QJsonObject answer = m_statusSource ? m_statusSource()
-                                        : QJsonObject{{QStringLiteral("running"), false},
-                                                      {QStringLiteral("sessions"), QJsonArray()}};
-    answer.insert(QStringLiteral("ok"), true);
-    return answer;
+    return statusAnswer(m_statusSource
+                            ? m_statusSource()
+                            : QJsonObject { { QStringLiteral("running"), false },
+                                            { QStringLiteral("sessions"), QJsonArray() } });
+}
+
+QJsonObject AdminService::statusAnswer(QJsonObject status)
+{
+    status.insert(QStringLiteral("ok"), true);
+    return status;
 }
 
 namespace {
@@ -277,55 +282,50 @@ void AdminService::handleAsync(const QJsonObject &request, QObject *context,
                                std::function<void(const QJsonObject &)> answer)
 {
     const QString command = request.value(QStringLiteral("command")).toString();
-    if (command == QLatin1String("status") && m_statusSourceAsync) {
-        m_statusSourceAsync(context, [answer = std::move(answer)](const QJsonObject &status) {
-            QJsonObject reply = status;
-            reply.insert(QStringLiteral("ok"), true);
-            answer(reply);
-        });
-        return;
-    }
-    if (command == QLatin1String("token.revoke") && m_revocationHookAsync) {
-        QString target;
-        QStringList jtis;
-        if (const std::optional<QJsonObject> refused = revokeInRegistry(request, &target, &jtis)) {
-            answer(*refused);
-            return;
-        }
-        if (jtis.isEmpty()) {
-            answer(tokenRevoked(target, jtis, 0));
-            return;
-        }
-        // Revoked in the registry now; the sessions close on the network
-        // thread. The log line waits for the count, the caller may not.
-        m_revocationHookAsync(jtis, QStringLiteral("token revoked"),
-                              [this, target, jtis, asker = QPointer<QObject>(context),
-                               answer = std::move(answer)](int closed) {
-                                  const QJsonObject reply = tokenRevoked(target, jtis, closed);
-                                  if (asker)
-                                      answer(reply);
-                              });
-        return;
-    }
-    if (command == QLatin1String("command.get") && m_commandHooks.getAsync) {
-        const QString id = request.value(QStringLiteral("id")).toString();
-        if (id.isEmpty()) {
-            answer(commandFound(request, id, std::nullopt));
-            return;
-        }
-        m_commandHooks.getAsync(
-            id, context,
-            [request, id, answer = std::move(answer)](const CommandRecord &record,
-                                                      const QString &) {
-                answer(commandFound(request, id,
-                                    record.isValid() ? std::optional(record) : std::nullopt));
-            });
-        return;
-    }
-    if (command != QLatin1String("command.issue") || !m_commandHooks.issueAsync) {
+    if (command == QLatin1String("status") && m_statusSourceAsync)
+        statusAsync(context, std::move(answer));
+    else if (command == QLatin1String("token.revoke") && m_revocationHookAsync)
+        revokeTokenAsync(request, context, std::move(answer));
+    else if (command == QLatin1String("command.issue") && m_commandHooks.issueAsync)
+        issueCommandAsync(request, context, std::move(answer));
+    else if (command == QLatin1String("command.get") && m_commandHooks.getAsync)
+        getCommandAsync(request, context, std::move(answer));
+    else
         answer(handle(request));
+}
+
+void AdminService::statusAsync(QObject *context, Answer answer)
+{
+    m_statusSourceAsync(context, [answer = std::move(answer)](const QJsonObject &status) {
+        answer(statusAnswer(status));
+    });
+}
+
+void AdminService::revokeTokenAsync(const QJsonObject &request, QObject *context, Answer answer)
+{
+    QString target;
+    QStringList jtis;
+    if (const std::optional<QJsonObject> refused = revokeInRegistry(request, &target, &jtis)) {
+        answer(*refused);
         return;
     }
+    if (jtis.isEmpty()) {
+        answer(tokenRevoked(target, jtis, 0));
+        return;
+    }
+    // Revoked in the registry now; the sessions close on the network
+    // thread. The log line waits for the count, the caller may not.
+    m_revocationHookAsync(jtis, QStringLiteral("token revoked"),
+                          [this, target, jtis, asker = QPointer<QObject>(context),
+                           answer = std::move(answer)](int closed) {
+                              const QJsonObject reply = tokenRevoked(target, jtis, closed);
+                              if (asker)
+                                  answer(reply);
+                          });
+}
+
+void AdminService::issueCommandAsync(const QJsonObject &request, QObject *context, Answer answer)
+{
     QString name;
     QStringList kiosks;
     QString issuer;
@@ -338,6 +338,21 @@ void AdminService::handleAsync(const QJsonObject &request, QObject *context,
                               [this, answer = std::move(answer)](const CommandRecord &record, const QString &error) {
                                   answer(commandIssued(record, error));
                               });
+}
+
+void AdminService::getCommandAsync(const QJsonObject &request, QObject *context, Answer answer)
+{
+    const QString id = request.value(QStringLiteral("id")).toString();
+    if (id.isEmpty()) {
+        answer(commandFound(request, id, std::nullopt));
+        return;
+    }
+    m_commandHooks.getAsync(
+        id, context,
+        [request, id, answer = std::move(answer)](const CommandRecord &record, const QString &) {
+            answer(
+                commandFound(request, id, record.isValid() ? std::optional(record) : std::nullopt));
+        });
 }
 
 QJsonObject AdminService::getCommand(const QJsonObject &request)

@@ -111,6 +111,15 @@ private:
     QJsonObject tokenRevoked(const QString &target, const QStringList &jtis, int closed);
     QJsonObject rotateKeys(const QJsonObject &request);
     QJsonObject status();
+    /// `status`'s answer: what the server says of itself, plus "ok".
+    static QJsonObject statusAnswer(QJsonObject status);
+
+    // handleAsync()'s requests that wait for the network thread.
+    using Answer = std::function<void(const QJsonObject &)>;
+    void statusAsync(QObject *context, Answer answer);
+    void revokeTokenAsync(const QJsonObject &request, QObject *context, Answer answer);
+    void issueCommandAsync(const QJsonObject &request, QObject *context, Answer answer);
+    void getCommandAsync(const QJsonObject &request, QObject *context, Answer answer);
     QJsonObject issueCommand(const QJsonObject &request);
     /// Reads command.issue's fields; a failure answer if they are unusable.
     std::optional<QJsonObject> parseCommandRequest(const QJsonObject &request, QString *name, QStringList *kiosks,

@@ -400,7 +400,8 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
             ready = 0;
         }
         std::vector<QSocketNotifier *> readyNotifiers;
-        readyNotifiers.reserve(size_t(ready) * 2); // one allocation per pass, not one per doubling
+        // At most three per descriptor: one allocation per pass.
+        readyNotifiers.reserve(size_t(ready) * 3);
         for (int i = 0; i < ready; ++i) {
             const int fd = events[i].data.fd;
             const uint32_t got = events[i].events;

@@ -66,29 +66,10 @@ QByteArrayView trimmedOws(QByteArrayView s)
     return s.sliced(begin, end - begin);
 }
 
-// Token characters are ASCII, so this is the whole of case folding here.
-QByteArray asciiLower(QByteArrayView s)
-{
-    QByteArray lower(s.size(), Qt::Uninitialized);
-    char *out = lower.data();
-    for (qsizetype i = 0; i < s.size(); ++i) {
-        const char c = s.at(i);
-        out[i] = (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c;
-    }
-    return lower;
-}
-
 // Field names are stored lower-cased; `name` may be in any case.
 bool sameName(const QByteArray &stored, QByteArrayView name)
 {
-    if (stored.size() != name.size())
-        return false;
-    for (qsizetype i = 0; i < name.size(); ++i) {
-        const char c = name.at(i);
-        if (stored.at(i) != ((c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c))
-            return false;
-    }
-    return true;
+    return qstrnicmp(stored.constData(), stored.size(), name.data(), name.size()) == 0;
 }
 
 } // namespace
@@ -187,7 +168,7 @@ bool HttpRequestHead::parseHeaderLine(QByteArrayView line)
     const QByteArrayView value = trimmedOws(line.sliced(colon + 1));
     if (!isFieldValue(value))
         return false;
-    m_headers.append({asciiLower(name), value.toByteArray()});
+    m_headers.append({ name.toByteArray().toLower(), value.toByteArray() });
     return true;
 }
 

@@ -402,18 +402,6 @@ QList<CommandRecord> KioskServer::recentCommands(int limit) const
     return records;
 }
 
-int KioskServer::disconnectSessions(const QStringList &sessionIds)
-{
-    int closed = 0;
-    if (m_running) {
-        runBlocking(m_core,
-            [this, &closed, &sessionIds] {
-                closed = m_core->disconnectSessions(sessionIds, QStringLiteral("disconnected by operator"));
-            });
-    }
-    return closed;
-}
-
 QString KioskServer::listenUrl() const
 {
     return m_running ? kioskUrl() : QString();

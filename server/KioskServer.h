@@ -58,10 +58,6 @@ public:
     QList<SessionInfo> sessions() const;
     /// Marks tokens revoked and closes their live sessions with 4403.
     int revokeTokens(const QStringList &jtis, const QString &reason);
-    /// Closes these sessions with 1000 "disconnected by operator"; the
-    /// kiosks may reconnect. Returns how many were open.
-    int disconnectSessions(const QStringList &sessionIds);
-
     /// ws://address:port/v1/kiosk of the listener ("" when stopped).
     QString listenUrl() const;
     /// The settings in force: a copy kept on this thread, so asking (the
@@ -121,7 +117,8 @@ public:
     /// revokeTokens() without waiting; `done` gets how many sessions closed.
     void revokeTokensAsync(const QStringList &jtis, const QString &reason, QObject *context,
                            std::function<void(int closed)> done);
-    /// disconnectSessions() without waiting; `done` gets how many were open.
+    /// Closes these sessions with 1000 "disconnected by operator" (the kiosks
+    /// may reconnect), without waiting; `done` gets how many were open.
     void disconnectSessionsAsync(const QStringList &sessionIds, QObject *context,
                                  std::function<void(int closed)> done);
 

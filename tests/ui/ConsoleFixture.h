@@ -5,6 +5,7 @@
 // commands the command line uses, and a scripted UserPrompts. Only the
 // keychain is replaced by the in-memory secret store.
 
+#include "AdminHooks.h"
 #include "AdminService.h"
 #include "Clock.h"
 #include "ConsoleServices.h"
@@ -23,7 +24,6 @@
 #include <QTemporaryDir>
 #include <QWebSocket>
 #include <QtTest>
-
 #include <memory>
 
 /// Answers every question as told and records what was asked.
@@ -104,30 +104,9 @@ public:
         m_server->setFeedIntervalMs(feedIntervalMs);
         QVERIFY2(m_server->start(&error), qPrintable(error));
         KioskGate::KioskServer *server = m_server.get();
-        m_admin->setActivityLog(server->activity());
-        m_admin->setRevocationHook([server](const QStringList &jtis, const QString &reason) {
-            return server->revokeTokens(jtis, reason);
-        });
-        m_admin->setRevocationHookAsync([server](const QStringList &jtis, const QString &reason,
-                                                 KioskGate::AdminService::RevocationDone done) {
-            server->revokeTokensAsync(jtis, reason, server, std::move(done));
-        });
-        // As app/InstanceWiring connects them: commands and TLS act on the server.
-        KioskGate::AdminService::CommandHooks hooks;
-        hooks.issue = [server](const QString &name, const QStringList &kiosks, const QString &by, QString *why) {
-            return server->issueCommand(name, kiosks, by, why);
-        };
-        hooks.issueAsync = [server](const QString &name, const QStringList &kiosks, const QString &by,
-                                    QObject *context, KioskGate::KioskServer::IssueDone done) {
-            server->issueCommandAsync(name, kiosks, by, context, std::move(done));
-        };
-        hooks.get = [server](const QString &id) { return server->command(id); };
-        hooks.getAsync = [server](const QString &id, QObject *context,
-                                  KioskGate::KioskServer::IssueDone done) {
-            server->commandAsync(id, context, std::move(done));
-        };
-        hooks.list = [server](int limit) { return server->recentCommands(limit); };
-        m_admin->setCommandHooks(hooks);
+        // As app/InstanceWiring connects them: commands, revocation and
+        // status act on the server, TLS below.
+        KioskGate::connectAdminToServer(*m_admin, *server);
         m_tls = std::make_unique<KioskGate::TlsAdmin>(m_tlsStore.get(), server);
         KioskGate::TlsAdmin *tls = m_tls.get();
         m_admin->setTlsHandler([tls](const QJsonObject &request) { return tls->handle(request); });
