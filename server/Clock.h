@@ -3,6 +3,8 @@
 #include <QDateTime>
 #include <QtGlobal>
 
+#include <atomic>
+
 namespace KioskGate {
 
 /// Wall-clock time in milliseconds since the Unix epoch. Everything that
@@ -27,12 +29,13 @@ class ManualClock final : public Clock
 {
 public:
     explicit ManualClock(qint64 startMs = 1'800'000'000'000) : m_nowMs(startMs) {}
-    qint64 nowMs() const override { return m_nowMs; }
-    void setNowMs(qint64 ms) { m_nowMs = ms; }
-    void advanceMs(qint64 ms) { m_nowMs += ms; }
+    qint64 nowMs() const override { return m_nowMs.load(std::memory_order_relaxed); }
+    void setNowMs(qint64 ms) { m_nowMs.store(ms, std::memory_order_relaxed); }
+    void advanceMs(qint64 ms) { m_nowMs.fetch_add(ms, std::memory_order_relaxed); }
 
 private:
-    qint64 m_nowMs;
+    // Read by the network and upgrade threads while a test moves it.
+    std::atomic<qint64> m_nowMs;
 };
 
 } // namespace KioskGate

@@ -5,6 +5,7 @@
 #ifdef Q_OS_LINUX
 
 #include "Logging.h"
+#include "TsanHandover.h"
 
 #include <QCoreApplication>
 #include <QSocketNotifier>
@@ -76,6 +77,8 @@ EpollEventDispatcher::~EpollEventDispatcher()
 
 void EpollEventDispatcher::registerSocketNotifier(QSocketNotifier *notifier)
 {
+    // A socket moved here from another thread starts its events here.
+    TsanHandover::arrive();
     const int fd = int(notifier->socket());
     if (fd < 0)
         return;

@@ -3,6 +3,7 @@
 #include "Clock.h"
 #include "EpollEventDispatcher.h"
 #include "OpenFileLimit.h"
+#include "TsanHandover.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>
@@ -16,57 +17,42 @@ namespace KioskGate {
 namespace {
 constexpr int ShutdownGraceMs = 2000;
 
-#if defined(__SANITIZE_THREAD__)
-#define KIOSKGATE_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define KIOSKGATE_TSAN 1
-#endif
-#endif
-
 // Runs `work` on `context`'s thread and waits for it (a blocking queued call).
-// Debian's Qt is not built with ThreadSanitizer, so the QSemaphore behind
-// Qt::BlockingQueuedConnection and the mutex behind event posting are
-// invisible to it, and every value handed over either way would be reported
-// as a race. The tsan preset therefore builds the same hand-over from
-// primitives TSan sees: a mutex held while the call is posted (the work takes
-// it before touching anything the caller wrote) and a condition variable for
-// the answer. Other builds use Qt's own blocking call.
+// The tsan preset builds the same hand-over from primitives TSan sees (see
+// TsanHandover.h): the handover mutex held while the call is posted and a
+// condition variable for the answer. Other builds use Qt's own blocking call.
 #ifdef KIOSKGATE_TSAN
-std::mutex s_posting;
-
 template<typename Work>
 void runBlocking(QObject *context, Work work)
 {
     std::mutex mutex;
     std::condition_variable condition;
     bool done = false;
-    std::unique_lock<std::mutex> posting(s_posting);
+    TsanHandover::Scope handover;
     QMetaObject::invokeMethod(
         context,
         [&] {
-            { const std::lock_guard<std::mutex> posted(s_posting); }
+            TsanHandover::arrive();
             work();
             const std::lock_guard<std::mutex> lock(mutex);
             done = true;
             condition.notify_one();
         },
         Qt::QueuedConnection);
-    posting.unlock();
+    handover.release();
     std::unique_lock<std::mutex> lock(mutex);
     condition.wait(lock, [&done] { return done; });
 }
 
 // Runs `work` on `context`'s thread later, without waiting (a queued call).
-// The same mutex as above orders the poster's writes before the work.
 template<typename Work>
 void postTo(QObject *context, Work work)
 {
-    const std::lock_guard<std::mutex> posting(s_posting);
+    const TsanHandover::Scope handover;
     QMetaObject::invokeMethod(
         context,
         [work = std::move(work)]() mutable {
-            { const std::lock_guard<std::mutex> posted(s_posting); }
+            TsanHandover::arrive();
             work();
         },
         Qt::QueuedConnection);

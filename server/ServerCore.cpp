@@ -74,7 +74,7 @@ bool ServerCore::start(QString *error)
     m_tickets = new TicketStore(m_clock, s.maxTicketsPerToken, s.maxTickets, this);
     m_authenticator->setTicketRedeemer(m_tickets);
 
-    m_sessions = new SessionManager(m_clock, this);
+    m_sessions = new SessionManager(m_clock, s.upgradeThreads, this);
     m_sessions->setLimits(sessionLimits(s));
     connect(m_sessions, &SessionManager::sessionOpened, this, [this](const SessionInfo &session) {
         m_statusCache->recordUse(session.jti, session.address, session.connectedAtMs / 1000);
@@ -130,6 +130,8 @@ bool ServerCore::start(QString *error)
                                << (s.allowedOrigins.isEmpty()
                                        ? QStringLiteral("(none)")
                                        : m_origins->allowedOrigins().join(QLatin1Char(' ')));
+    qCInfo(lcServer).noquote() << "upgrade threads:" << s.upgradeThreads
+                               << "- memory allocator:" << MemoryTrimmer::allocator();
     if (s.allowQueryToken)
         qCWarning(lcServer) << "query-string tokens (?access_token=) are enabled: URLs carrying"
                                " tokens can end up in proxy logs and browser history";

@@ -14,6 +14,9 @@ struct ServerSettings
     QHostAddress listenAddress = QHostAddress(QHostAddress::LocalHost);
     quint16 port = 8765;
     int listenBacklog = 4096;
+    /// Threads that run the WebSocket upgrade of accepted handshakes beside
+    /// the network thread (0: the network thread does it). Read at start.
+    int upgradeThreads = 1;
     /// Serve wss:// and https:// (on by default). Off only behind a
     /// TLS-terminating proxy or for local development.
     bool tls = true;

@@ -8,14 +8,15 @@
 #include "Logging.h"
 #include "PeerAddress.h"
 #include "RandomId.h"
+#include "WebSocketUpgrader.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSet>
 #include <QTcpSocket>
+#include <QThread>
 #include <QTimer>
 #include <QWebSocket>
-#include <QWebSocketServer>
 
 namespace KioskGate {
 
@@ -45,18 +46,16 @@ struct SessionManager::Session
     qint64 budgetAtMs = 0;
 };
 
-SessionManager::SessionManager(const Clock *clock, QObject *parent)
+SessionManager::SessionManager(const Clock *clock, int upgradeThreads, QObject *parent)
     : QObject(parent), m_clock(clock),
-      m_server(new QWebSocketServer(QStringLiteral("KioskGate"), QWebSocketServer::NonSecureMode, this)),
+      m_upgrader(new WebSocketUpgrader(upgradeThreads, {QString::fromLatin1(Protocol::SubprotocolV1)},
+                                       [this](QWebSocket *webSocket, QTcpSocket *tcp, quint64 ticket) {
+                                           openSession(webSocket, tcp, ticket);
+                                       },
+                                       this)),
       m_heartbeatTimer(new QTimer(this)), m_expiryTimer(new QTimer(this))
 {
     qRegisterMetaType<KioskGate::SessionInfo>();
-    m_server->setSupportedSubprotocols({QString::fromLatin1(Protocol::SubprotocolV1)});
-    // Upgrades are handed over one by one and taken at once; the default of
-    // 30 would make QWebSocketServer drop connections in a reconnect storm.
-    m_server->setMaxPendingConnections(65535);
-    connect(m_server, &QWebSocketServer::newConnection, this, &SessionManager::onNewConnection);
-
     connect(m_heartbeatTimer, &QTimer::timeout, this, &SessionManager::heartbeat);
     m_heartbeatTimer->start(m_limits.heartbeatIntervalMs);
     connect(m_expiryTimer, &QTimer::timeout, this, &SessionManager::expireTokens);
@@ -65,6 +64,10 @@ SessionManager::SessionManager(const Clock *clock, QObject *parent)
 
 SessionManager::~SessionManager()
 {
+    // First: its threads stop, and upgrades in flight are closed while this
+    // object can still take their disconnected() calls.
+    delete m_upgrader;
+    m_upgrader = nullptr;
     const auto sessions = m_sessions.values();
     for (Session *session : sessions) {
         session->socket->abort();
@@ -78,29 +81,26 @@ void SessionManager::setLimits(const Limits &limits)
     m_heartbeatTimer->start(m_limits.heartbeatIntervalMs);
 }
 
-QString SessionManager::peerKey(const QHostAddress &address, quint16 port)
-{
-    return address.toString() + QLatin1Char('|') + QString::number(port);
-}
-
 void SessionManager::adopt(QTcpSocket *socket, const AuthDecision &decision)
 {
-    const QString key = peerKey(socket->peerAddress(), socket->peerPort());
+    const quint64 ticket = ++m_lastTicket;
     const QString address = peerAddressText(socket->peerAddress());
-    const QString jti = decision.claims.jti;
     // Connected before the hand-over, so it sees every byte before
-    // QWebSocket (whose reader is queued) takes it.
+    // QWebSocket (whose reader is queued) takes it. While the socket is on
+    // an upgrade thread the budget runs there.
     auto *budget = new InboundByteBudget(socket, m_clock, m_limits.inboundBytesPerSecond, m_limits.inboundByteBurst,
-                                         [this, socket] { inboundBudgetExceeded(socket); });
+                                         [this, socket] {
+                                             if (QThread::currentThread() == thread())
+                                                 inboundBudgetExceeded(socket);
+                                             else
+                                                 floodWhileUpgrading(socket);
+                                         });
     // If the upgrade never completes, forget the expectation with the socket.
     // Cut once the session opens: the session has its own end.
     const QMetaObject::Connection pendingDrop =
-        connect(socket, &QTcpSocket::disconnected, this, [this, key, address, jti] {
-            if (m_expected.remove(key) > 0)
-                countConnection(address, jti, -1);
-        });
-    m_expected.insert(key, Expected{decision, socket, budget, pendingDrop});
-    countConnection(address, jti, +1);
+        connect(socket, &QTcpSocket::disconnected, this, [this, ticket] { forgetExpected(ticket); });
+    m_expected.insert(ticket, Expected{decision, address, budget, pendingDrop});
+    countConnection(address, decision.claims.jti, +1);
     // From here on only QWebSocket writes: the 101 answer and every frame can
     // go straight to the kernel (see DirectWriteSocket), the 101 held back
     // until openSession() adds the welcome to it. QWebSocketServer refuses
@@ -110,7 +110,36 @@ void SessionManager::adopt(QTcpSocket *socket, const AuthDecision &decision)
         direct->setDirectWrites(true);
         direct->holdWrites();
     }
-    m_server->handleConnection(socket);
+    m_upgrader->upgrade(socket, ticket);
+}
+
+void SessionManager::forgetExpected(quint64 ticket)
+{
+    const auto expected = m_expected.find(ticket);
+    if (expected == m_expected.end())
+        return;
+    QObject::disconnect(expected->pendingDrop);
+    countConnection(expected->address, expected->decision.claims.jti, -1);
+    m_expected.erase(expected);
+}
+
+void SessionManager::floodWhileUpgrading(QTcpSocket *tcp)
+{
+    // On the upgrade thread, which owns the socket until the upgrade ends:
+    // cut it off there; count and log here.
+    const QString address = peerAddressText(tcp->peerAddress());
+    tcp->abort();
+    QMetaObject::invokeMethod(
+        this, [this, address] { noteFloodWhileUpgrading(address); }, Qt::QueuedConnection);
+}
+
+void SessionManager::noteFloodWhileUpgrading(const QString &address)
+{
+    ++m_inboundFlooders;
+    qCWarning(lcSession).noquote() << QStringLiteral("a connection from %1 sent more than %2 bytes per second "
+                                                     "while upgrading; cutting it off (%3 so far)")
+                                          .arg(address)
+                                          .arg(m_limits.inboundBytesPerSecond).arg(m_inboundFlooders);
 }
 
 namespace {
@@ -145,24 +174,18 @@ QList<SessionInfo> SessionManager::snapshot() const
     return list;
 }
 
-void SessionManager::onNewConnection()
+void SessionManager::openSession(QWebSocket *socket, QTcpSocket *tcp, quint64 ticket)
 {
-    while (QWebSocket *socket = m_server->nextPendingConnection())
-        openSession(socket);
-}
-
-void SessionManager::openSession(QWebSocket *socket)
-{
-    const auto expected = m_expected.constFind(peerKey(socket->peerAddress(), socket->peerPort()));
-    if (expected == m_expected.cend()) {
-        // Only the gate hands connections over; anything else is a bug.
-        qCWarning(lcSession) << "an upgrade arrived without a gate decision; closing it";
+    const auto expected = m_expected.constFind(ticket);
+    if (expected == m_expected.cend() || socket->state() != QAbstractSocket::ConnectedState) {
+        // The connection ended on its way back from an upgrade thread.
+        forgetExpected(ticket);
         socket->abort();
         socket->deleteLater();
+        tcp->deleteLater();
         return;
     }
     const AuthDecision decision = expected->decision;
-    QTcpSocket *tcp = expected->tcp;
     InboundByteBudget *budget = expected->budget;
     QObject::disconnect(expected->pendingDrop);
     m_expected.erase(expected);
@@ -174,12 +197,7 @@ void SessionManager::openSession(QWebSocket *socket)
     auto *session = new Session;
     session->socket = socket;
     session->tcp = tcp;
-    if (tcp) {
-        // QWebSocketServer keeps a `disconnected` connection to every socket
-        // it upgraded and looks itself up with QObject::sender(), which walks
-        // all its connections: O(sessions) per drop, O(N^2) in a reconnect
-        // storm. The QWebSocket (and dropSession) handle the socket's end.
-        QObject::disconnect(tcp, &QTcpSocket::disconnected, m_server, nullptr);
+    {
         m_byTcp.insert(tcp, session);
         session->byTcpKey = tcp;
         session->direct = qobject_cast<DirectWriteSocket *>(tcp);
@@ -293,17 +311,15 @@ void SessionManager::dropSlowConsumer(Session *session)
 
 void SessionManager::inboundBudgetExceeded(QTcpSocket *tcp)
 {
-    ++m_inboundFlooders;
     Session *session = m_byTcp.value(tcp);
     if (!session) {
         // Still upgrading: nothing to say goodbye to.
-        qCWarning(lcSession).noquote() << QStringLiteral("a connection from %1 sent more than %2 bytes per second "
-                                                         "while upgrading; cutting it off (%3 so far)")
-                                              .arg(peerAddressText(tcp->peerAddress()))
-                                              .arg(m_limits.inboundBytesPerSecond).arg(m_inboundFlooders);
+        const QString address = peerAddressText(tcp->peerAddress());
         tcp->abort();
+        noteFloodWhileUpgrading(address);
         return;
     }
+    ++m_inboundFlooders;
     qCWarning(lcSession).noquote() << QStringLiteral("kiosk %1 session %2 from %3 sent more than %4 bytes per second "
                                                      "(pings included); closing it (%5 so far)")
                                           .arg(session->info.kiosk, session->info.id, session->info.address)
@@ -498,8 +514,8 @@ void SessionManager::dropSession(Session *session)
     }
     socket->abort();
     socket->deleteLater();
-    // Its QWebSocketServer connection was cut in openSession(): the socket
-    // under it goes here (it is the listener's child, not the QWebSocket's).
+    // The upgrader cut QWebSocketServer's connection that would delete the
+    // socket under it, and it has no parent: it goes here.
     if (session->tcp)
         session->tcp->deleteLater();
     delete session;

@@ -16,12 +16,12 @@
 class QTcpSocket;
 class QTimer;
 class QWebSocket;
-class QWebSocketServer;
 
 namespace KioskGate {
 
 class Clock;
 class InboundByteBudget;
+class WebSocketUpgrader;
 
 /// Live kiosk sessions: takes authenticated sockets from the gate, upgrades
 /// them through QWebSocketServer, greets each kiosk, keeps the heartbeat,
@@ -43,13 +43,15 @@ public:
         int inboundByteBurst = 256 * 1024;
     };
 
-    explicit SessionManager(const Clock *clock, QObject *parent = nullptr);
+    /// `upgradeThreads`: threads that run QWebSocketServer's upgrade
+    /// (server/upgrade_threads; 0 runs it on this object's thread).
+    SessionManager(const Clock *clock, int upgradeThreads, QObject *parent = nullptr);
     ~SessionManager() override;
 
     void setLimits(const Limits &limits);
 
-    /// Upgrades a socket the gate accepted; the session opens once the
-    /// WebSocket handshake completes.
+    /// Upgrades a socket the gate accepted (WebSocketUpgrader); the session
+    /// opens once the WebSocket handshake completes. Takes the socket.
     void adopt(QTcpSocket *socket, const AuthDecision &decision);
 
     /// Sessions plus upgrades in flight: what the connection cap counts.
@@ -84,8 +86,12 @@ Q_SIGNALS:
 
 private:
     struct Session;
-    void onNewConnection();
-    void openSession(QWebSocket *socket);
+    void openSession(QWebSocket *socket, QTcpSocket *tcp, quint64 ticket);
+    /// An upgrade that will not open a session: uncounts it.
+    void forgetExpected(quint64 ticket);
+    /// The inbound byte budget ran dry on an upgrade thread.
+    void floodWhileUpgrading(QTcpSocket *tcp);
+    void noteFloodWhileUpgrading(const QString &address);
     void onTextMessage(Session *session, const QString &text);
     void closeSession(Session *session, Protocol::CloseCode code, const QString &reason);
     void dropSession(Session *session);
@@ -103,7 +109,6 @@ private:
     /// limits/inbound_bytes_per_second allows (InboundByteBudget).
     void inboundBudgetExceeded(QTcpSocket *tcp);
     void countConnection(const QString &address, const QString &jti, int delta);
-    static QString peerKey(const QHostAddress &address, quint16 port);
     /// `text` as one unmasked server text frame, encoded once for a run of
     /// sends of the same text (a broadcast sends one frame N times).
     const QByteArray &encodedFrame(const QString &text);
@@ -111,17 +116,18 @@ private:
 
     const Clock *m_clock;
     Limits m_limits;
-    QWebSocketServer *m_server;
+    WebSocketUpgrader *m_upgrader;
     QTimer *m_heartbeatTimer;
     QTimer *m_expiryTimer;
     struct Expected
     {
         AuthDecision decision;
-        QTcpSocket *tcp = nullptr; // the socket the QWebSocket will write to
+        QString address;
         InboundByteBudget *budget = nullptr; // the socket's child
         QMetaObject::Connection pendingDrop; // forgets this entry if the upgrade never completes
     };
-    QHash<QString, Expected> m_expected; // peer "address|port" -> decision
+    QHash<quint64, Expected> m_expected; // upgrades in flight, by ticket
+    quint64 m_lastTicket = 0;
     QString m_frameText;                 // encodedFrame()'s cache
     QByteArray m_frame;
     QHash<QWebSocket *, Session *> m_sessions;

@@ -1,0 +1,206 @@
+#include "WebSocketUpgrader.h"
+
+#include "EpollEventDispatcher.h"
+#include "Logging.h"
+#include "TsanHandover.h"
+
+#include <QCoreApplication>
+#include <QTcpSocket>
+#include <QThread>
+#include <QWebSocket>
+#include <QWebSocketServer>
+
+namespace KioskGate {
+
+namespace {
+
+QString peerKey(const QHostAddress &address, quint16 port)
+{
+    return address.toString() + QLatin1Char('|') + QString::number(port);
+}
+
+} // namespace
+
+/// One QWebSocketServer and the sockets it is upgrading, on one thread.
+class WebSocketUpgrader::Lane : public QObject
+{
+public:
+    Lane(WebSocketUpgrader *owner, const QStringList &subprotocols)
+        : m_owner(owner),
+          m_server(new QWebSocketServer(QStringLiteral("KioskGate"),
+                                        QWebSocketServer::NonSecureMode, this))
+    {
+        m_server->setSupportedSubprotocols(subprotocols);
+        // Upgrades are handed on one by one and taken at once; the default
+        // of 30 would make QWebSocketServer drop connections in a storm.
+        m_server->setMaxPendingConnections(65535);
+        connect(m_server, &QWebSocketServer::newConnection, this, &Lane::takeUpgraded);
+    }
+
+    ~Lane() override
+    {
+        // Shutting down with upgrades unfinished: nobody else holds these.
+        for (const InFlight &entry : std::as_const(m_inFlight))
+            delete entry.tcp;
+    }
+
+    /// On this lane's thread.
+    void take(QTcpSocket *tcp, quint64 ticket)
+    {
+        if (tcp->state() != QAbstractSocket::ConnectedState) {
+            // It ended on the way here; its disconnected() already told the asker.
+            tcp->deleteLater();
+            return;
+        }
+        const QString key = peerKey(tcp->peerAddress(), tcp->peerPort());
+        m_inFlight.insert(key, { tcp, ticket });
+        m_keys.insert(tcp, key);
+        // QWebSocketServer deletes a socket that ends before its upgrade;
+        // forget it first. (Only pointers captured: Qt may destroy a cut
+        // connection's functor later, on whichever thread emits next.)
+        connect(tcp, &QTcpSocket::disconnected, this, [this, tcp] { forget(tcp); });
+        m_server->handleConnection(tcp);
+    }
+
+private:
+    struct InFlight
+    {
+        QTcpSocket *tcp = nullptr;
+        quint64 ticket = 0;
+    };
+
+    void forget(QTcpSocket *tcp)
+    {
+        const QString key = m_keys.take(tcp);
+        const auto entry = m_inFlight.constFind(key);
+        if (entry != m_inFlight.cend() && entry->tcp == tcp)
+            m_inFlight.erase(entry);
+    }
+
+    void takeUpgraded()
+    {
+        while (QWebSocket *webSocket = m_server->nextPendingConnection()) {
+            const auto entry
+                = m_inFlight.constFind(peerKey(webSocket->peerAddress(), webSocket->peerPort()));
+            if (entry == m_inFlight.cend()) {
+                // Only upgrade() hands sockets to this server; anything else is a bug.
+                qCWarning(lcSession) << "an upgrade arrived that was not asked for; closing it";
+                webSocket->abort();
+                webSocket->deleteLater();
+                continue;
+            }
+            QTcpSocket *tcp = entry->tcp;
+            const quint64 ticket = entry->ticket;
+            m_inFlight.erase(entry);
+            m_keys.remove(tcp);
+            disconnect(tcp, nullptr, this, nullptr);
+            // QWebSocketServer keeps a `disconnected` connection to every
+            // socket it upgraded, to delete it, and finds the socket with
+            // QObject::sender(), which walks all its connections: O(sessions)
+            // per drop. Whoever gets the socket back deletes it.
+            QObject::disconnect(tcp, &QTcpSocket::disconnected, m_server, nullptr);
+            webSocket->setParent(nullptr);
+            QThread *home = m_owner->thread();
+            if (home == thread()) {
+                m_owner->m_upgraded(webSocket, tcp, ticket);
+                continue;
+            }
+            // Both move before the asker hears of them: from then on every
+            // event of theirs (data, timers, notifiers) is the asker's.
+            const TsanHandover::Scope handover;
+            webSocket->moveToThread(home);
+            tcp->moveToThread(home);
+            QMetaObject::invokeMethod(
+                m_owner,
+                [owner = m_owner, webSocket, tcp, ticket] {
+                    TsanHandover::arrive();
+                    owner->deliver(webSocket, tcp, ticket);
+                },
+                Qt::QueuedConnection);
+        }
+    }
+
+    WebSocketUpgrader *m_owner;
+    QWebSocketServer *m_server;
+    QHash<QString, InFlight> m_inFlight; // peer "address|port" -> socket
+    QHash<QTcpSocket *, QString> m_keys; // the same, the other way
+};
+
+WebSocketUpgrader::WebSocketUpgrader(int threads, const QStringList &subprotocols,
+                                     Upgraded upgraded, QObject *parent)
+    : QObject(parent), m_upgraded(std::move(upgraded))
+{
+    if (threads <= 0) {
+        m_local = new Lane(this, subprotocols);
+        m_local->setParent(this);
+        return;
+    }
+    for (int i = 0; i < threads; ++i) {
+        auto *thread = new QThread;
+        thread->setObjectName(QStringLiteral("kioskgate-upgrade-%1").arg(i + 1));
+        // Sockets register notifiers here while they upgrade: the same
+        // O(1) dispatcher as the network thread (QT-NOTES: glib is O(N)).
+        if (QAbstractEventDispatcher *dispatcher = createNetworkEventDispatcher())
+            thread->setEventDispatcher(dispatcher);
+        auto *lane = new Lane(this, subprotocols);
+        lane->moveToThread(thread);
+        // On the lane's thread as it ends: sockets still on their way to it
+        // are taken, then closed with the lane.
+        connect(
+            thread, &QThread::finished, lane,
+            [lane] {
+                QCoreApplication::sendPostedEvents(lane, QEvent::MetaCall);
+                delete lane;
+            },
+            Qt::DirectConnection);
+        m_threads.append(thread);
+        m_lanes.append(lane);
+        thread->start();
+    }
+}
+
+WebSocketUpgrader::~WebSocketUpgrader()
+{
+    for (QThread *thread : std::as_const(m_threads)) {
+        thread->quit();
+        thread->wait();
+        delete thread;
+    }
+    // Upgrades finished on a lane but not yet delivered here: close them
+    // rather than hand them to an asker that is going away.
+    m_closing = true;
+    QCoreApplication::sendPostedEvents(this, QEvent::MetaCall);
+}
+
+void WebSocketUpgrader::upgrade(QTcpSocket *tcp, quint64 ticket)
+{
+    tcp->setParent(nullptr);
+    if (m_local) {
+        m_local->take(tcp, ticket);
+        return;
+    }
+    Lane *lane = m_lanes.at(m_next);
+    m_next = (m_next + 1) % m_lanes.size();
+    const TsanHandover::Scope handover;
+    tcp->moveToThread(lane->thread());
+    QMetaObject::invokeMethod(
+        lane,
+        [lane, tcp, ticket] {
+            TsanHandover::arrive();
+            lane->take(tcp, ticket);
+        },
+        Qt::QueuedConnection);
+}
+
+void WebSocketUpgrader::deliver(QWebSocket *webSocket, QTcpSocket *tcp, quint64 ticket)
+{
+    if (m_closing) {
+        webSocket->abort();
+        delete webSocket;
+        delete tcp;
+        return;
+    }
+    m_upgraded(webSocket, tcp, ticket);
+}
+
+} // namespace KioskGate

@@ -1,0 +1,187 @@
+// The WebSocket upgrade on threads of its own (server/upgrade_threads):
+// sockets go to an upgrade thread and come back to the network thread. A
+// whole fleet opens and leaves with each thread count, nothing a kiosk sends
+// after its welcome is lost, connections that end mid-upgrade are not
+// counted forever, and a server stopped with upgrades in flight closes them
+// (under the sanitizers: without leaks or races).
+
+#include "KioskClient.h"
+#include "ServerFixture.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <memory>
+#include <vector>
+
+namespace {
+
+constexpr int Fleet = 60;
+
+KioskGate::ServerSettings withUpgradeThreads(int threads)
+{
+    KioskGate::ServerSettings s = ServerFixture::defaults();
+    s.upgradeThreads = threads;
+    s.maxConnectionsPerToken = 1000;
+    return s;
+}
+
+QByteArray upgradeHead(const QByteArray &token)
+{
+    return "GET /v1/kiosk HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: "
+           "Upgrade\r\n"
+           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+           "Authorization: Bearer "
+        + token + "\r\n\r\n";
+}
+
+/// Sessions plus upgrades in flight, as /healthz reports them.
+int connectionsReported(ServerFixture &f)
+{
+    const RawResponse response = f.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    return QJsonDocument::fromJson(response.body)
+        .object()
+        .value(QStringLiteral("sessions"))
+        .toInt(-1);
+}
+
+} // namespace
+
+class TestUpgradeThreads : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void fleetOpensAndLeaves_data();
+    void fleetOpensAndLeaves();
+    void connectionsCutMidUpgradeAreUncounted_data();
+    void connectionsCutMidUpgradeAreUncounted();
+    void stopWithUpgradesInFlight();
+};
+
+void TestUpgradeThreads::fleetOpensAndLeaves_data()
+{
+    QTest::addColumn<int>("threads");
+    QTest::newRow("on the network thread") << 0;
+    QTest::newRow("one upgrade thread") << 1;
+    QTest::newRow("three upgrade threads") << 3;
+}
+
+void TestUpgradeThreads::fleetOpensAndLeaves()
+{
+    QFETCH(int, threads);
+    ServerFixture f(withUpgradeThreads(threads));
+    const QByteArray token = f.issue(QStringLiteral("hall"));
+    std::vector<std::unique_ptr<KioskClient>> fleet;
+    for (int i = 0; i < Fleet; ++i) {
+        fleet.push_back(std::make_unique<KioskClient>());
+        KioskClient *client = fleet.back().get();
+        // Answers its welcome at once, as the kiosk page does: the session's
+        // slots must already be connected on the network thread.
+        QObject::connect(
+            &client->socket, &QWebSocket::textMessageReceived, &client->socket, [client, i] {
+                if (client->messages.size() == 1)
+                    client->socket.sendTextMessage(
+                        QStringLiteral("{\"type\":\"status\",\"clientVersion\":\"v%1\"}").arg(i));
+            });
+        client->open(f.url(), token);
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(f.server().sessions().size(), Fleet, 15000);
+    for (const auto &client : fleet)
+        QTRY_VERIFY_WITH_TIMEOUT(!client->kiosk.isEmpty(), 5000);
+    // Every status arrived: each session reports its own kiosk's version.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            QSet<QString> versions;
+            for (const KioskGate::SessionInfo &session : f.server().sessions())
+                versions.insert(session.clientVersion);
+            return versions.size() == Fleet && !versions.contains(QString());
+        }(),
+        10000);
+    QCOMPARE(connectionsReported(f), Fleet);
+
+    for (const auto &client : fleet)
+        client->socket.close();
+    QTRY_COMPARE_WITH_TIMEOUT(f.server().sessions().size(), 0, 15000);
+    QTRY_COMPARE_WITH_TIMEOUT(connectionsReported(f), 0, 5000);
+}
+
+void TestUpgradeThreads::connectionsCutMidUpgradeAreUncounted_data()
+{
+    QTest::addColumn<int>("threads");
+    QTest::newRow("on the network thread") << 0;
+    QTest::newRow("one upgrade thread") << 1;
+}
+
+void TestUpgradeThreads::connectionsCutMidUpgradeAreUncounted()
+{
+    // Each client sends a valid upgrade and resets the connection at once:
+    // most are cut while their socket is on its way to, on, or back from an
+    // upgrade thread. Whichever moment it was, the connection must leave the
+    // counts (the cap and /healthz) once it is gone.
+    QFETCH(int, threads);
+    KioskGate::ServerSettings settings = withUpgradeThreads(threads);
+    settings.maxConnectionsPerAddress = 60;
+    ServerFixture f(settings);
+    const QByteArray head = upgradeHead(f.issue(QStringLiteral("hall")));
+    int cut = 0;
+    // Each client is reset `lag` heads after its own was sent: 0 cuts most
+    // before the gate has read the head, larger lags cut later and later
+    // into the upgrade and the hand-back.
+    for (const int lag : { 0, 1, 2, 4, 8, 16, 32 }) {
+        std::vector<std::unique_ptr<QTcpSocket>> clients;
+        for (int i = 0; i < 60; ++i) {
+            clients.push_back(std::make_unique<QTcpSocket>());
+            clients.back()->connectToHost(QHostAddress::LocalHost, f.port());
+        }
+        for (auto &client : clients)
+            QVERIFY(client->waitForConnected(5000));
+        for (int i = 0; i < int(clients.size()) + lag; ++i) {
+            if (i < int(clients.size())) {
+                clients[i]->write(head);
+                clients[i]->flush();
+            }
+            if (i - lag >= 0) {
+                clients[i - lag]->abort();
+                ++cut;
+            }
+        }
+    }
+    QCOMPARE(cut, 7 * 60);
+    QTRY_COMPARE_WITH_TIMEOUT(connectionsReported(f), 0, 10000);
+    // Had even one cut connection stayed counted for its address, the
+    // per-address cap (60) would now refuse one of these 60 with 429.
+    const QByteArray token = f.issue(QStringLiteral("after"));
+    std::vector<std::unique_ptr<KioskClient>> fleet;
+    for (int i = 0; i < 60; ++i) {
+        fleet.push_back(std::make_unique<KioskClient>());
+        fleet.back()->open(f.url(), token);
+    }
+    for (const auto &kiosk : fleet)
+        QTRY_COMPARE_WITH_TIMEOUT(kiosk->kiosk, QStringLiteral("after"), 5000);
+}
+
+void TestUpgradeThreads::stopWithUpgradesInFlight()
+{
+    auto f = std::make_unique<ServerFixture>(withUpgradeThreads(2));
+    const QByteArray head = upgradeHead(f->issue(QStringLiteral("hall")));
+    std::vector<std::unique_ptr<QTcpSocket>> clients;
+    for (int i = 0; i < 200; ++i) {
+        clients.push_back(std::make_unique<QTcpSocket>());
+        clients.back()->connectToHost(QHostAddress::LocalHost, f->port());
+    }
+    for (auto &client : clients) {
+        QVERIFY(client->waitForConnected(5000));
+        client->write(head);
+        client->flush();
+    }
+    // Some upgrades are done, some on an upgrade thread, some not started.
+    QTRY_VERIFY_WITH_TIMEOUT(!f->server().sessions().isEmpty(), 5000);
+    f->server().stop();
+    QVERIFY(!f->server().isRunning());
+    f.reset();
+    // Every connection was closed by the server, none left open.
+    for (auto &client : clients)
+        QTRY_COMPARE_WITH_TIMEOUT(client->state(), QAbstractSocket::UnconnectedState, 5000);
+}
+
+QTEST_MAIN(TestUpgradeThreads)
+#include "tst_upgradethreads.moc"
