@@ -7,7 +7,7 @@ packages=(
     build-essential cmake ninja-build pkg-config git
     qt6-base-dev qt6-base-dev-tools qt6-base-private-dev qt6-websockets-dev libqt6sql6-sqlite libgl-dev
     qt6-svg-dev qtkeychain-qt6-dev libsecret-1-0 libjwt-dev libssl-dev libqrencode-dev
-    libjemalloc-dev  # the program's allocator (docs/performance.md#the-allocator)
+    libjemalloc-dev  # the program's allocator (docs/performance.md, "jemalloc")
     librsvg2-bin  # rsvg-convert renders the PNG icons from the SVG at build time
 )
 for option in "$@"; do

@@ -84,6 +84,23 @@ private Q_SLOTS:
         QVERIFY2(error.contains(key), qPrintable(error));
     }
 
+    void upgradeThreadsLoadAndAreBounded()
+    {
+        QCOMPARE(ServerSettings().upgradeThreads, 1);
+        QTemporaryDir dir;
+        write(dir, "[server]\nupgrade_threads=0\n");
+        ServerSettings s;
+        QString error;
+        QVERIFY2(SettingsStore(dir.path()).load(&s, &error), qPrintable(error));
+        QCOMPARE(s.upgradeThreads, 0);
+        for (const char *value : {"-1", "17", "many"}) {
+            write(dir, QByteArray("[server]\nupgrade_threads=") + value + "\n");
+            ServerSettings bad;
+            QVERIFY2(!SettingsStore(dir.path()).load(&bad, &error), value);
+            QVERIFY2(error.contains(QStringLiteral("server/upgrade_threads")), qPrintable(error));
+        }
+    }
+
 private:
     static void write(const QTemporaryDir &dir, const QByteArray &text)
     {
