@@ -105,7 +105,11 @@ bool editSettingsBeforeStart(const QString &dataDir)
     ServerSettings settings;
     QString error;
     store.load(&settings, &error); // a broken file is shown with defaults, and replaced on save
-    SettingsDialog dialog(settings, [&store](const ServerSettings &s, QString *err) { return store.save(s, err); });
+    SettingsDialog dialog(settings, [&store](const ServerSettings &s, SettingsDialog::Applied applied) {
+        QString saveError;
+        const bool saved = store.save(s, &saveError);
+        applied(saved, saveError);
+    });
     dialog.focusListener();
     return dialog.exec() == QDialog::Accepted;
 }

@@ -8,6 +8,7 @@
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QMetaMethod>
+#include <QPointer>
 #include <QThread>
 #include <condition_variable>
 #include <mutex>
@@ -399,31 +400,72 @@ void KioskServer::setFeedIntervalMs(int ms)
         QMetaObject::invokeMethod(m_core, [this, ms] { m_core->setFeedIntervalMs(ms); });
 }
 
+struct KioskServer::SettingsAnswer
+{
+    bool ran = false; // false: the server was not running
+    bool ok = false;
+    bool listenerRestarted = false;
+    QString reason;
+    ServerSettings inForce;
+    quint16 port = 0;
+    QHostAddress address;
+
+    static SettingsAnswer applyOn(ServerCore *core, const ServerSettings &settings)
+    {
+        SettingsAnswer answer;
+        answer.ran = true;
+        answer.ok = core->applySettings(settings, &answer.listenerRestarted, &answer.reason);
+        answer.inForce = core->settings();
+        answer.port = core->port();
+        answer.address = core->address();
+        return answer;
+    }
+};
+
 bool KioskServer::applySettings(const ServerSettings &settings, QString *error)
 {
-    if (!m_running) {
+    SettingsAnswer answer;
+    if (m_running)
+        runBlocking(m_core, [&] { answer = SettingsAnswer::applyOn(m_core, settings); });
+    return takeSettingsAnswer(answer, error);
+}
+
+void KioskServer::applySettingsAsync(const ServerSettings &settings, QObject *context, ApplyDone done)
+{
+    // Answered to this object, which outlives the network thread, so the
+    // settings in force are taken in even if the caller is gone.
+    const QPointer<QObject> caller(context);
+    const bool callerGiven = context != nullptr;
+    ask<SettingsAnswer>(
+        [settings](ServerCore *core) { return SettingsAnswer::applyOn(core, settings); },
+        SettingsAnswer(), this,
+        [this, caller, callerGiven, done = std::move(done)](const SettingsAnswer &answer) {
+            QString error;
+            const bool ok = takeSettingsAnswer(answer, &error);
+            if (done && (!callerGiven || caller))
+                done(ok, error);
+        });
+}
+
+bool KioskServer::takeSettingsAnswer(const SettingsAnswer &answer, QString *error)
+{
+    if (!answer.ran) {
         if (error)
             *error = QStringLiteral("the server is not running");
         return false;
     }
-    bool ok = false;
-    bool restarted = false;
-    QString reason;
-    runBlocking(m_core, [&] {
-        ok = m_core->applySettings(settings, &restarted, &reason);
-        m_settings = m_core->settings();
-        m_port = m_core->port();
-        m_address = m_core->address();
-    });
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    if (!ok) {
+    m_settings = answer.inForce;
+    m_port = answer.port;
+    m_address = answer.address;
+    if (!answer.ok) {
         if (error)
-            *error = reason;
+            *error = answer.reason;
         return false;
     }
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
     m_activity->append({now, ActivityEvent::Kind::SettingsChanged, {}, {}, {}, {},
                         QStringLiteral("settings applied")});
-    if (restarted) {
+    if (answer.listenerRestarted) {
         m_activity->append({now, ActivityEvent::Kind::ListenerRestarted, {}, {}, {}, {},
                             QStringLiteral("now listening on %1").arg(listenUrl())});
         Q_EMIT listenerChanged();

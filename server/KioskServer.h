@@ -69,6 +69,13 @@ public:
     /// connected). On failure nothing changes and `error` says why.
     /// Records "settings changed" in the activity log.
     bool applySettings(const ServerSettings &settings, QString *error);
+    using ApplyDone = std::function<void(bool ok, const QString &error)>;
+    /// applySettings() without waiting: the network thread applies them
+    /// when it gets to it, and `done` runs on this object's thread with
+    /// the outcome, unless `context` is gone by then (what the server
+    /// itself keeps, settings() and the activity log, follows either way).
+    /// The console's Save never waits out a broadcast's write loop.
+    void applySettingsAsync(const ServerSettings &settings, QObject *context, ApplyDone done);
     /// Coalescing interval of sessionsChanged() (tests shorten it).
     void setFeedIntervalMs(int ms);
 
@@ -154,6 +161,10 @@ private:
                       done(std::any_cast<const Result &>(result));
                   });
     }
+    struct SettingsAnswer;
+    /// Takes in what the network thread reported after applying settings
+    /// (settings in force, listener, activity); false with the reason.
+    bool takeSettingsAnswer(const SettingsAnswer &answer, QString *error);
     void askErased(std::function<std::any(ServerCore *)> work, std::any whenStopped,
                    QObject *context, std::function<void(const std::any &)> deliver);
     /// Hands an asynchronous answer to the caller waiting under `ticket`.

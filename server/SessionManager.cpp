@@ -8,6 +8,7 @@
 #include "Logging.h"
 #include "PeerAddress.h"
 #include "RandomId.h"
+#include "TsanHandover.h"
 #include "WebSocketUpgrader.h"
 
 #include <QJsonDocument>
@@ -129,8 +130,14 @@ void SessionManager::floodWhileUpgrading(QTcpSocket *tcp)
     // cut it off there; count and log here.
     const QString address = peerAddressText(tcp->peerAddress());
     tcp->abort();
+    const TsanHandover::Scope handover;
     QMetaObject::invokeMethod(
-        this, [this, address] { noteFloodWhileUpgrading(address); }, Qt::QueuedConnection);
+        this,
+        [this, address] {
+            TsanHandover::arrive();
+            noteFloodWhileUpgrading(address);
+        },
+        Qt::QueuedConnection);
 }
 
 void SessionManager::noteFloodWhileUpgrading(const QString &address)

@@ -374,29 +374,35 @@ IssueTokenDialog *MainWindow::openIssueToken()
 
 SettingsDialog *MainWindow::openSettings()
 {
-    auto *dialog = new SettingsDialog(m_services.server->settings(),
-                                      [this](const ServerSettings &s, QString *error) { return applySettings(s, error); },
-                                      this);
+    auto *dialog = new SettingsDialog(
+        m_services.server->settings(),
+        [this](const ServerSettings &s, SettingsDialog::Applied applied) { applySettings(s, std::move(applied)); },
+        this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->open();
     return dialog;
 }
 
-bool MainWindow::applySettings(const ServerSettings &settings, QString *error)
+void MainWindow::applySettings(const ServerSettings &settings, SettingsDialog::Applied applied)
 {
-    if (!m_services.server->applySettings(settings, error))
-        return false;
-    m_connectionCap = settings.maxConnections;
-    m_statusBar->setListenUrl(m_services.server->listenUrl());
-    updateTlsState();
-    updateCounts();
-    if (!SettingsStore(m_services.dataDir).save(settings, error)) {
-        if (error)
-            *error = tr("The settings are in effect but could not be saved for the next start: %1").arg(*error);
-        return false;
-    }
-    m_statusBar->showMessage(tr("Settings saved and applied"), 5000);
-    return true;
+    m_services.server->applySettingsAsync(
+        settings, this, [this, settings, applied = std::move(applied)](bool ok, const QString &reason) {
+            if (!ok) {
+                applied(false, reason);
+                return;
+            }
+            m_connectionCap = settings.maxConnections;
+            m_statusBar->setListenUrl(m_services.server->listenUrl());
+            updateTlsState();
+            updateCounts();
+            QString error;
+            if (!SettingsStore(m_services.dataDir).save(settings, &error)) {
+                applied(false, tr("The settings are in effect but could not be saved for the next start: %1").arg(error));
+                return;
+            }
+            m_statusBar->showMessage(tr("Settings saved and applied"), 5000);
+            applied(true, {});
+        });
 }
 
 KioskSetupDialog *MainWindow::openKioskSetup()

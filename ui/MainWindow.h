@@ -3,6 +3,7 @@
 #include "ConsoleServices.h"
 #include "ServerSettings.h"
 #include "SessionBatch.h"
+#include "SettingsDialog.h"
 
 #include <QMainWindow>
 #include <QPointer>
@@ -82,7 +83,9 @@ private:
     void rotateKey();
     void showAbout();
     void quit();
-    bool applySettings(const ServerSettings &settings, QString *error);
+    /// Applies `settings` to the running server without waiting for it and
+    /// stores them; `applied` gets the outcome.
+    void applySettings(const ServerSettings &settings, SettingsDialog::Applied applied);
 
     ConsoleServices m_services;
     KioskTableModel *m_kioskModel;

@@ -4,6 +4,7 @@
 
 #include <QCheckBox>
 #include <QDialogButtonBox>
+#include <QPointer>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -34,6 +35,7 @@ SettingsDialog::SettingsDialog(const ServerSettings &settings, ApplyFunction app
     m_error->hide();
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, this);
+    m_buttons = buttons;
     connect(buttons, &QDialogButtonBox::accepted, this, &SettingsDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
 
@@ -197,6 +199,8 @@ void SettingsDialog::showError(const QString &text)
 
 void SettingsDialog::accept()
 {
+    if (m_applying)
+        return;
     const ServerSettings s = editedSettings();
     QString error;
     if (s.listenAddress.isNull()) {
@@ -204,7 +208,27 @@ void SettingsDialog::accept()
         focusListener();
         return;
     }
-    if (!s.validate(&error) || !m_apply(s, &error)) {
+    if (!s.validate(&error)) {
+        showError(error);
+        return;
+    }
+    // The network thread applies them when it gets to it (after a
+    // broadcast's write loop, say): the window keeps running meanwhile.
+    m_applying = true;
+    m_buttons->setEnabled(false);
+    m_error->hide();
+    const QPointer<SettingsDialog> dialog(this);
+    m_apply(s, [dialog](bool ok, const QString &reason) {
+        if (dialog)
+            dialog->finishApplying(ok, reason);
+    });
+}
+
+void SettingsDialog::finishApplying(bool ok, const QString &error)
+{
+    m_applying = false;
+    m_buttons->setEnabled(true);
+    if (!ok) {
         showError(error);
         return;
     }

@@ -54,6 +54,7 @@ private Q_SLOTS:
     void fleetOpensAndLeaves();
     void connectionsCutMidUpgradeAreUncounted_data();
     void connectionsCutMidUpgradeAreUncounted();
+    void floodRightBehindTheHeadIsCutOff();
     void stopWithUpgradesInFlight();
 };
 
@@ -157,6 +158,36 @@ void TestUpgradeThreads::connectionsCutMidUpgradeAreUncounted()
     }
     for (const auto &kiosk : fleet)
         QTRY_COMPARE_WITH_TIMEOUT(kiosk->kiosk, QStringLiteral("after"), 5000);
+}
+
+void TestUpgradeThreads::floodRightBehindTheHeadIsCutOff()
+{
+    // Bytes pouring in behind the upgrade request are charged to the
+    // connection's inbound budget wherever the socket is at that moment
+    // (the network thread, the upgrade thread, or a session): it is cut
+    // off, and nothing of it stays counted.
+    KioskGate::ServerSettings settings = withUpgradeThreads(1);
+    settings.inboundBytesPerSecond = 1024;
+    settings.inboundByteBurst = 1024;
+    ServerFixture f(settings);
+    const QByteArray head = upgradeHead(f.issue(QStringLiteral("hall")));
+    const QByteArray junk(16 * 1024, 'x');
+    std::vector<std::unique_ptr<QTcpSocket>> clients;
+    for (int i = 0; i < 20; ++i) {
+        clients.push_back(std::make_unique<QTcpSocket>());
+        QTcpSocket *client = clients.back().get();
+        client->connectToHost(QHostAddress::LocalHost, f.port());
+        QVERIFY(client->waitForConnected(5000));
+        client->write(head);
+        for (int k = 0; k < 8; ++k)
+            client->write(junk);
+        client->flush();
+    }
+    for (auto &client : clients) {
+        QTRY_COMPARE_WITH_TIMEOUT(client->state(), QAbstractSocket::UnconnectedState, 10000);
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(connectionsReported(f), 0, 5000);
+    QCOMPARE(f.server().sessions().size(), 0);
 }
 
 void TestUpgradeThreads::stopWithUpgradesInFlight()

@@ -18,6 +18,8 @@
 #include "KiosksView.h"
 #include "MainWindow.h"
 #include "SettingsDialog.h"
+
+#include <QDialogButtonBox>
 #include "TokenTableModel.h"
 
 #include <QAction>
@@ -550,6 +552,11 @@ private Q_SLOTS:
         QVERIFY(!dialog->findChild<QWidget *>(QStringLiteral("queryTokenWarning"))->isHidden());
         QPointer<SettingsDialog> guard(dialog);
         dialog->accept();
+        // Save returns at once: the network thread answers later, as a
+        // queued call, and the dialog waits for it with its buttons off.
+        QVERIFY(!guard.isNull());
+        QVERIFY(dialog->isApplying());
+        QVERIFY(!dialog->findChild<QDialogButtonBox *>()->isEnabled());
         QTRY_VERIFY(guard.isNull());
         const ServerSettings applied = console.server().settings();
         QVERIFY(applied.allowedOrigins.contains(QStringLiteral("https://new.example")));
@@ -564,7 +571,9 @@ private Q_SLOTS:
         guard = dialog;
         dialog->findChild<QSpinBox *>(QStringLiteral("portField"))->setValue(squatter.serverPort());
         dialog->accept();
+        QTRY_VERIFY(!dialog->isApplying());
         QVERIFY(!guard.isNull());
+        QVERIFY(dialog->findChild<QDialogButtonBox *>()->isEnabled());
         QVERIFY(dialog->findChild<QLabel *>(QStringLiteral("settingsError"))->text().contains(QStringLiteral("cannot listen")));
         QVERIFY(console.server().port() != squatter.serverPort());
         dialog->reject();
