@@ -69,6 +69,14 @@ void TestCommandLine::keyInKeychainSurvivesRestart()
         QVERIFY(loggedAt.isValid());
         QCOMPARE(loggedAt.timeSpec(), Qt::UTC);
         QVERIFY2(qAbs(loggedAt.msecsTo(QDateTime::currentDateTimeUtc())) < 60000, qPrintable(match.captured(1)));
+        // The program really runs on the allocator it was linked with: a
+        // lost link (or one placed after the C library) would fall back to
+        // glibc's malloc silently.
+#ifdef KIOSKGATE_EXPECT_JEMALLOC
+        QVERIFY2(server.log().contains("upgrade threads: 1 - memory allocator: jemalloc"), server.log().constData());
+#else
+        QVERIFY2(server.log().contains("upgrade threads: 1 - memory allocator: "), server.log().constData());
+#endif
         token = issue(QStringLiteral("lobby-1")); // through the control channel
         QCOMPARE(token.count('.'), 2);
         KioskClient kiosk;
