@@ -193,6 +193,7 @@ void SessionManager::openSession(QWebSocket *socket, QTcpSocket *tcp, quint64 ti
         return;
     }
     const AuthDecision decision = expected->decision;
+    const QString address = expected->address; // as adopt() counted it
     InboundByteBudget *budget = expected->budget;
     QObject::disconnect(expected->pendingDrop);
     m_expected.erase(expected);
@@ -204,22 +205,20 @@ void SessionManager::openSession(QWebSocket *socket, QTcpSocket *tcp, quint64 ti
     auto *session = new Session;
     session->socket = socket;
     session->tcp = tcp;
-    {
-        m_byTcp.insert(tcp, session);
-        session->byTcpKey = tcp;
-        session->direct = qobject_cast<DirectWriteSocket *>(tcp);
-        budget->followReader();
-        // QWebSocket answers pings and close frames itself: what a kiosk
-        // sends may leave bytes to write. (The budget's readyRead slot, not
-        // one more connection per kiosk; dropSession() unhooks it.)
-        session->budget = budget;
-        budget->setOnBytes([this, session] { m_mayHaveUnsent.insert(session); });
-    }
+    m_byTcp.insert(tcp, session);
+    session->byTcpKey = tcp;
+    session->direct = qobject_cast<DirectWriteSocket *>(tcp);
+    budget->followReader();
+    // QWebSocket answers pings and close frames itself: what a kiosk
+    // sends may leave bytes to write. (The budget's readyRead slot, not
+    // one more connection per kiosk; dropSession() unhooks it.)
+    session->budget = budget;
+    budget->setOnBytes([this, session] { m_mayHaveUnsent.insert(session); });
     SessionInfo &info = session->info;
     info.id = RandomId::hex(8);
     info.kiosk = decision.claims.subject;
     info.jti = decision.claims.jti;
-    info.address = peerAddressText(socket->peerAddress());
+    info.address = address;
     info.origin = QString::fromLatin1(decision.origin);
     info.transport = Protocol::transportName(decision.transport);
     info.connectedAtMs = m_clock->nowMs();

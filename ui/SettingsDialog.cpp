@@ -34,15 +34,14 @@ SettingsDialog::SettingsDialog(const ServerSettings &settings, ApplyFunction app
     m_error->setStyleSheet(QStringLiteral("color: #b42318"));
     m_error->hide();
 
-    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, this);
-    m_buttons = buttons;
-    connect(buttons, &QDialogButtonBox::accepted, this, &SettingsDialog::accept);
-    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    m_buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, this);
+    connect(m_buttons, &QDialogButtonBox::accepted, this, &SettingsDialog::accept);
+    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
 
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(tabs);
     layout->addWidget(m_error);
-    layout->addWidget(buttons);
+    layout->addWidget(m_buttons);
     resize(560, 460);
 }
 
