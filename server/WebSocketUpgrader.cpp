@@ -1,7 +1,6 @@
 #include "WebSocketUpgrader.h"
 
 #include "EpollEventDispatcher.h"
-#include "Logging.h"
 #include "TsanHandover.h"
 
 #include <QCoreApplication>
@@ -9,6 +8,7 @@
 #include <QThread>
 #include <QWebSocket>
 #include <QWebSocketServer>
+#include <utility>
 
 namespace KioskGate {
 
@@ -40,7 +40,11 @@ public:
     ~Lane() override
     {
         // Shutting down with upgrades unfinished: nobody else holds these.
-        for (const InFlight &entry : std::as_const(m_inFlight))
+        // Taken out first: each deletion emits disconnected(), whose forget()
+        // would erase from the table being walked.
+        const QHash<QString, InFlight> inFlight = std::exchange(m_inFlight, {});
+        m_keys.clear();
+        for (const InFlight &entry : inFlight)
             delete entry.tcp;
     }
 
@@ -83,8 +87,9 @@ private:
             const auto entry
                 = m_inFlight.constFind(peerKey(webSocket->peerAddress(), webSocket->peerPort()));
             if (entry == m_inFlight.cend()) {
-                // Only upgrade() hands sockets to this server; anything else is a bug.
-                qCWarning(lcSession) << "an upgrade arrived that was not asked for; closing it";
+                // It ended (and forget() dropped it) while QWebSocketServer's
+                // queued handshake was waiting: the server still upgrades
+                // what is left in the buffer. Nobody expects it any more.
                 webSocket->abort();
                 webSocket->deleteLater();
                 continue;
@@ -166,8 +171,8 @@ WebSocketUpgrader::~WebSocketUpgrader()
         thread->wait();
         delete thread;
     }
-    // Upgrades finished on a lane but not yet delivered here: close them
-    // rather than hand them to an asker that is going away.
+    // Upgrades finished on a lane but not yet delivered here, and sockets
+    // not yet handed to a lane: close them rather than hand them on.
     m_closing = true;
     QCoreApplication::sendPostedEvents(this, QEvent::MetaCall);
 }
@@ -177,6 +182,21 @@ void WebSocketUpgrader::upgrade(QTcpSocket *tcp, quint64 ticket)
     tcp->setParent(nullptr);
     if (m_local) {
         m_local->take(tcp, ticket);
+        return;
+    }
+    // Not from here: the gate decides inside the socket's readyRead(), and
+    // QAbstractSocket goes on with the socket once that slot returns (it
+    // emits channelReadyRead(), then sets its read notifier). Moved now, the
+    // socket could be changed or deleted on the upgrade thread meanwhile.
+    // Queued, it moves once that emission has unwound.
+    QMetaObject::invokeMethod(
+        this, [this, tcp, ticket] { handOver(tcp, ticket); }, Qt::QueuedConnection);
+}
+
+void WebSocketUpgrader::handOver(QTcpSocket *tcp, quint64 ticket)
+{
+    if (m_closing) {
+        delete tcp;
         return;
     }
     Lane *lane = m_lanes.at(m_next);

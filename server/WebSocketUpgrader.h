@@ -53,6 +53,9 @@ public:
 
 private:
     class Lane;
+    /// On this object's thread, outside the socket's own signals: moves it
+    /// to the next lane.
+    void handOver(QTcpSocket *tcp, quint64 ticket);
     /// On this object's thread: an upgrade a lane finished.
     void deliver(QWebSocket *webSocket, QTcpSocket *tcp, quint64 ticket);
 

@@ -1,0 +1,253 @@
+// WebSocketUpgrader on its own, over real loopback sockets: upgrades asked
+// for from inside the socket's readyRead() (as the gate asks) all come back,
+// each with its own ticket, and the socket is still the asker's when
+// upgrade() returns - QAbstractSocket goes on using it after that slot, so
+// a socket moved from there would be used by two threads at once. A
+// connection that ends before or during its upgrade is deleted and never
+// delivered; an upgrader destroyed with sockets on their way deletes them.
+
+#include "LoopbackListener.h"
+#include "WebSocketUpgrader.h"
+
+#include <QAtomicInt>
+#include <QHash>
+#include <QTcpSocket>
+#include <QThread>
+#include <QWebSocket>
+#include <QtTest>
+#include <map>
+#include <memory>
+#include <vector>
+
+using namespace KioskGate;
+
+namespace {
+
+const QByteArray UpgradeHead
+    = "GET /v1/kiosk HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+      "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+      "Sec-WebSocket-Version: 13\r\n\r\n";
+
+/// Counts its parent's deletion, on whichever thread that happens. (Not a
+/// destroyed() connection: QWebSocket's destructor cuts every connection of
+/// the socket under it.)
+class DeletionWitness : public QObject
+{
+public:
+    DeletionWitness(QObject *parent, QAtomicInt *count) : QObject(parent), m_count(count) { }
+    ~DeletionWitness() override { m_count->fetchAndAddRelaxed(1); }
+
+private:
+    QAtomicInt *m_count;
+};
+
+/// Clients and the server's side of each connection, accepted but not yet
+/// read from.
+struct Connections
+{
+    LoopbackListener<QTcpSocket> listener;
+    std::vector<std::unique_ptr<QTcpSocket>> clients;
+
+    bool open(int count)
+    {
+        if (!listener.listen(QHostAddress::LocalHost))
+            return false;
+        // One at a time: QTcpServer's listen backlog is 50.
+        for (int i = 0; i < count; ++i) {
+            clients.push_back(std::make_unique<QTcpSocket>());
+            clients.back()->connectToHost(QHostAddress::LocalHost, listener.serverPort());
+            if (!clients.back()->waitForConnected(5000))
+                return false;
+            QElapsedTimer timer;
+            timer.start();
+            while (int(listener.accepted.size()) <= i && timer.elapsed() < 5000)
+                QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
+        }
+        return int(listener.accepted.size()) == count;
+    }
+};
+
+} // namespace
+
+class TestWebSocketUpgrader : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void upgradesAskedFromReadyReadComeBack_data();
+    void upgradesAskedFromReadyReadComeBack();
+    void connectionsThatEndAreNeverDelivered_data();
+    void connectionsThatEndAreNeverDelivered();
+    void destroyedWithSocketsOnTheirWay_data();
+    void destroyedWithSocketsOnTheirWay();
+};
+
+void TestWebSocketUpgrader::upgradesAskedFromReadyReadComeBack_data()
+{
+    QTest::addColumn<int>("threads");
+    QTest::newRow("on the asking thread") << 0;
+    QTest::newRow("one upgrade thread") << 1;
+    QTest::newRow("three upgrade threads") << 3;
+}
+
+void TestWebSocketUpgrader::upgradesAskedFromReadyReadComeBack()
+{
+    QFETCH(int, threads);
+    constexpr int Count = 150;
+    struct Delivered
+    {
+        std::unique_ptr<QWebSocket> webSocket;
+        std::unique_ptr<QTcpSocket> tcp;
+    };
+    std::map<quint64, Delivered> delivered; // by ticket
+    int deliveredElsewhere = 0;
+    WebSocketUpgrader upgrader(threads, {},
+                               [&](QWebSocket *webSocket, QTcpSocket *tcp, quint64 ticket) {
+                                   if (webSocket->thread() != QThread::currentThread()
+                                       || tcp->thread() != QThread::currentThread())
+                                       ++deliveredElsewhere;
+                                   Delivered &entry = delivered[ticket];
+                                   entry.webSocket.reset(webSocket);
+                                   entry.tcp.reset(tcp);
+                               });
+    QCOMPARE(upgrader.threadCount(), threads);
+
+    Connections connections;
+    QVERIFY(connections.open(Count));
+    QHash<quint64, quint16> clientPortOfTicket;
+    int movedUnderTheSlot = 0;
+    for (auto &accepted : connections.listener.accepted) {
+        QTcpSocket *socket = accepted.release();
+        const quint64 ticket = quint64(clientPortOfTicket.size() + 1);
+        clientPortOfTicket.insert(ticket, socket->peerPort());
+        // As the gate does: decide inside readyRead once the head is there.
+        connect(socket, &QTcpSocket::readyRead, this, [&, socket, ticket] {
+            if (!socket->peek(socket->bytesAvailable()).contains("\r\n\r\n"))
+                return;
+            disconnect(socket, nullptr, this, nullptr);
+            upgrader.upgrade(socket, ticket);
+            if (socket->thread() != QThread::currentThread())
+                ++movedUnderTheSlot;
+        });
+    }
+    connections.listener.accepted.clear();
+    for (auto &client : connections.clients)
+        client->write(UpgradeHead);
+
+    QTRY_COMPARE_WITH_TIMEOUT(delivered.size(), size_t(Count), 15000);
+    QCOMPARE(movedUnderTheSlot, 0);
+    QCOMPARE(deliveredElsewhere, 0);
+    for (const auto &[ticket, upgraded] : delivered) {
+        // Each ticket came back with the connection it was given for.
+        QCOMPARE(upgraded.webSocket->peerPort(), clientPortOfTicket.value(ticket));
+        QCOMPARE(upgraded.webSocket->state(), QAbstractSocket::ConnectedState);
+    }
+    // Every client has its 101.
+    for (auto &client : connections.clients) {
+        QTRY_VERIFY_WITH_TIMEOUT(client->bytesAvailable() > 0 || client->waitForReadyRead(50),
+                                 5000);
+        QVERIFY(client->readAll().startsWith("HTTP/1.1 101"));
+    }
+}
+
+void TestWebSocketUpgrader::connectionsThatEndAreNeverDelivered_data()
+{
+    QTest::addColumn<bool>("serveWhileCutting");
+    // Every head is read after its connection was cut: each ends before
+    // or right after it is handed over.
+    QTest::newRow("cut before the hand-over") << false;
+    // Cut three heads later while being served: on the upgrade thread, on
+    // the way back, or after delivery.
+    QTest::newRow("cut around the hand-over") << true;
+}
+
+void TestWebSocketUpgrader::connectionsThatEndAreNeverDelivered()
+{
+    QFETCH(bool, serveWhileCutting);
+    constexpr int Count = 120;
+    int delivered = 0;
+    WebSocketUpgrader upgrader(1, {}, [&](QWebSocket *webSocket, QTcpSocket *tcp, quint64) {
+        ++delivered;
+        delete webSocket;
+        delete tcp;
+    });
+    Connections connections;
+    QVERIFY(connections.open(Count));
+    QAtomicInt destroyed;
+    int handedOver = 0;
+    for (auto &accepted : connections.listener.accepted) {
+        QTcpSocket *socket = accepted.release();
+        new DeletionWitness(socket, &destroyed);
+        connect(socket, &QTcpSocket::readyRead, this, [&, socket] {
+            if (!socket->peek(socket->bytesAvailable()).contains("\r\n\r\n"))
+                return;
+            disconnect(socket, nullptr, this, nullptr);
+            ++handedOver;
+            upgrader.upgrade(socket, 1);
+        });
+        // Cut before its head was read (a reset may discard it): never
+        // handed over, so the test's own.
+        connect(socket, &QTcpSocket::disconnected, this, [socket] { socket->deleteLater(); });
+    }
+    connections.listener.accepted.clear();
+    const int lag = 3;
+    for (int i = 0; i < Count + lag; ++i) {
+        if (i < Count) {
+            connections.clients[size_t(i)]->write(UpgradeHead);
+            connections.clients[size_t(i)]->flush();
+        }
+        if (i >= lag) {
+            connections.clients[size_t(i - lag)]->abort();
+            if (serveWhileCutting)
+                QCoreApplication::processEvents();
+        }
+    }
+    // Each connection handed over was either delivered (it ended after its
+    // upgrade) or deleted by the upgrader: none is left behind.
+    QTRY_COMPARE_WITH_TIMEOUT(destroyed.loadRelaxed(), Count, 10000);
+    QVERIFY(handedOver > 0);
+    QVERIFY(delivered <= handedOver);
+    qInfo("%d of %d handed over, %d delivered", handedOver, Count, delivered);
+}
+
+void TestWebSocketUpgrader::destroyedWithSocketsOnTheirWay_data()
+{
+    QTest::addColumn<bool>("handedToLanes");
+    QTest::newRow("still with the asker") << false;
+    // On a lane's queue, upgrading there, or upgraded and on the way back.
+    QTest::newRow("handed to the lanes") << true;
+}
+
+void TestWebSocketUpgrader::destroyedWithSocketsOnTheirWay()
+{
+    QFETCH(bool, handedToLanes);
+    constexpr int Count = 40;
+    int delivered = 0;
+    auto upgrader = std::make_unique<WebSocketUpgrader>(
+        2, QStringList {}, [&](QWebSocket *, QTcpSocket *, quint64) { ++delivered; });
+    Connections connections;
+    QVERIFY(connections.open(Count));
+    for (auto &client : connections.clients) {
+        client->write(UpgradeHead);
+        client->flush();
+    }
+    QAtomicInt destroyed;
+    for (auto &accepted : connections.listener.accepted) {
+        QTcpSocket *socket = accepted.release();
+        new DeletionWitness(socket, &destroyed);
+        QVERIFY(socket->waitForReadyRead(5000) || socket->bytesAvailable() > 0);
+        upgrader->upgrade(socket, 1);
+    }
+    connections.listener.accepted.clear();
+    // Only the upgrader's own queued calls run here: the hand-overs, not
+    // the deliveries that lanes post back meanwhile.
+    if (handedToLanes)
+        QCoreApplication::sendPostedEvents(upgrader.get(), QEvent::MetaCall);
+    upgrader.reset();
+    QCOMPARE(destroyed.loadRelaxed(), Count);
+    QCOMPARE(delivered, 0);
+    for (auto &client : connections.clients)
+        QTRY_COMPARE_WITH_TIMEOUT(client->state(), QAbstractSocket::UnconnectedState, 5000);
+}
+
+QTEST_MAIN(TestWebSocketUpgrader)
+#include "tst_websocketupgrader.moc"
