@@ -5,12 +5,14 @@
 // a socket moved from there would be used by two threads at once. A
 // connection that ends before or during its upgrade is deleted and never
 // delivered; an upgrader destroyed with sockets on their way deletes them.
+// Upgraded sockets come back trimmed of what a server never uses.
 
 #include "LoopbackListener.h"
 #include "WebSocketUpgrader.h"
 
 #include <QAtomicInt>
 #include <QHash>
+#include <QNetworkProxy>
 #include <QTcpSocket>
 #include <QThread>
 #include <QWebSocket>
@@ -140,6 +142,13 @@ void TestWebSocketUpgrader::upgradesAskedFromReadyReadComeBack()
         // Each ticket came back with the connection it was given for.
         QCOMPARE(upgraded.webSocket->peerPort(), clientPortOfTicket.value(ticket));
         QCOMPARE(upgraded.webSocket->state(), QAbstractSocket::ConnectedState);
+        // Trimmed of what a server's session never uses (memory per kiosk):
+        // the shared proxy setting, and no forwarding of these signals.
+        QCOMPARE(upgraded.webSocket->proxy().type(), QNetworkProxy::NoProxy);
+        QVERIFY(!QObject::disconnect(upgraded.tcp.get(), &QAbstractSocket::bytesWritten,
+                                     upgraded.webSocket.get(), &QWebSocket::bytesWritten));
+        QVERIFY(!QObject::disconnect(upgraded.tcp.get(), &QAbstractSocket::readChannelFinished,
+                                     upgraded.webSocket.get(), &QWebSocket::readChannelFinished));
     }
     // Every client has its 101.
     for (auto &client : connections.clients) {
