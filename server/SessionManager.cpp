@@ -69,9 +69,18 @@ SessionManager::~SessionManager()
     // object can still take their disconnected() calls.
     delete m_upgrader;
     m_upgrader = nullptr;
-    const auto sessions = m_sessions.values();
-    for (Session *session : sessions) {
-        session->socket->abort();
+    // Sessions still open (kiosks that never answered the close frame) go
+    // now and directly: this runs as the network thread ends, when a
+    // deleteLater() would never be carried out.
+    for (Session *session : std::as_const(m_sessions)) {
+        QWebSocket *socket = session->socket;
+        disconnect(socket, nullptr, this, nullptr);
+        QPointer<QTcpSocket> tcp = session->tcp;
+        if (tcp)
+            disconnect(tcp, nullptr, this, nullptr);
+        socket->abort();
+        delete socket;
+        delete tcp; // the upgrader left it without a parent
         delete session;
     }
 }
@@ -184,8 +193,10 @@ QList<SessionInfo> SessionManager::snapshot() const
 void SessionManager::openSession(QWebSocket *socket, QTcpSocket *tcp, quint64 ticket)
 {
     const auto expected = m_expected.constFind(ticket);
-    if (expected == m_expected.cend() || socket->state() != QAbstractSocket::ConnectedState) {
-        // The connection ended on its way back from an upgrade thread.
+    if (m_stopping || expected == m_expected.cend()
+        || socket->state() != QAbstractSocket::ConnectedState) {
+        // The connection ended on its way back from an upgrade thread, or
+        // the server is stopping: no session opens after closeAll().
         forgetExpected(ticket);
         socket->abort();
         socket->deleteLater();
@@ -381,6 +392,7 @@ int SessionManager::closeBySessionIds(const QStringList &sessionIds, CloseCode c
 
 void SessionManager::closeAll(CloseCode code, const QString &reason)
 {
+    m_stopping = true;
     const auto sessions = m_sessions.values();
     for (Session *session : sessions)
         closeSession(session, code, reason);

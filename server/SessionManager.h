@@ -65,7 +65,8 @@ public:
     int closeByJtis(const QStringList &jtis, Protocol::CloseCode code, const QString &reason);
     /// Closes the sessions with these ids (the operator's "disconnect"); returns how many.
     int closeBySessionIds(const QStringList &sessionIds, Protocol::CloseCode code, const QString &reason);
-    /// Closes everything (server shutdown).
+    /// Closes everything (server shutdown). Upgrades still in flight are
+    /// closed as they arrive: no session opens after this.
     void closeAll(Protocol::CloseCode code, const QString &reason);
 
     /// Kiosk names with at least one live session.
@@ -128,6 +129,7 @@ private:
     };
     QHash<quint64, Expected> m_expected; // upgrades in flight, by ticket
     quint64 m_lastTicket = 0;
+    bool m_stopping = false; // closeAll() ran: the server is going away
     QString m_frameText;                 // encodedFrame()'s cache
     QByteArray m_frame;
     QHash<QWebSocket *, Session *> m_sessions;
