@@ -13,6 +13,8 @@
 #include <QSslSocket>
 #include <QWebSocket>
 
+#include <limits>
+
 using namespace KioskGate;
 
 namespace {
@@ -225,17 +227,25 @@ void TestTls::handshakeCost()
     const QByteArray request = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
     QElapsedTimer timer;
     timer.start();
-    for (int i = 0; i < Rounds; ++i)
+    qint64 fastestTlsMs = std::numeric_limits<qint64>::max();
+    for (int i = 0; i < Rounds; ++i) {
+        QElapsedTimer one;
+        one.start();
         QVERIFY(exchange(tls.port(), identity, request).reply.startsWith("HTTP/1.1 200"));
+        fastestTlsMs = qMin(fastestTlsMs, one.elapsed());
+    }
     const double tlsMs = double(timer.elapsed()) / Rounds;
     timer.restart();
     for (int i = 0; i < Rounds; ++i)
         QCOMPARE(plain.send(request).status(), 200);
     const double plainMs = double(timer.elapsed()) / Rounds;
     qInfo("GET /healthz, new connection each time (client and server in one process): "
-          "TLS %.2f ms, plain %.2f ms per request",
-          tlsMs, plainMs);
-    QVERIFY2(tlsMs < 250, "a TLS handshake on loopback takes milliseconds, not a quarter second");
+          "TLS %.2f ms (fastest %lld ms), plain %.2f ms per request",
+          tlsMs, fastestTlsMs, plainMs);
+    // Not a speed limit (a loaded machine or a sanitizer build is slow):
+    // a wait built into every handshake (a timer, an unflushed write) would
+    // make even the fastest of 40 take a quarter second.
+    QVERIFY2(fastestTlsMs < 250, "every TLS handshake on loopback waited a quarter second or more");
 }
 
 QTEST_GUILESS_MAIN(TestTls)
