@@ -8,6 +8,8 @@
 #include <QJsonObject>
 #include <QWebSocket>
 
+#include <memory>
+
 class TestGateLimits : public QObject
 {
     Q_OBJECT
@@ -68,7 +70,8 @@ void TestGateLimits::connectionCap()
     QVERIFY(full.body.contains("server_full"));
     QVERIFY(!full.value("Retry-After").isEmpty());
     // Room again once a kiosk leaves.
-    clients.takeFirst()->close();
+    const std::unique_ptr<QWebSocket> leaving(clients.takeFirst());
+    leaving->close();
     QTRY_COMPARE_WITH_TIMEOUT(
         f.send(ServerFixture::upgrade("Authorization: Bearer " + token + "\r\n")).status(), 101, 5000);
     qDeleteAll(clients);
