@@ -44,31 +44,11 @@ void runBlocking(QObject *context, Work work)
     std::unique_lock<std::mutex> lock(mutex);
     condition.wait(lock, [&done] { return done; });
 }
-
-// Runs `work` on `context`'s thread later, without waiting (a queued call).
-template<typename Work>
-void postTo(QObject *context, Work work)
-{
-    const TsanHandover::Scope handover;
-    QMetaObject::invokeMethod(
-        context,
-        [work = std::move(work)]() mutable {
-            TsanHandover::arrive();
-            work();
-        },
-        Qt::QueuedConnection);
-}
 #else
 template<typename Work>
 void runBlocking(QObject *context, Work work)
 {
     QMetaObject::invokeMethod(context, work, Qt::BlockingQueuedConnection);
-}
-
-template<typename Work>
-void postTo(QObject *context, Work work)
-{
-    QMetaObject::invokeMethod(context, std::move(work), Qt::QueuedConnection);
 }
 #endif
 } // namespace
@@ -267,16 +247,16 @@ void KioskServer::askErased(std::function<std::any(ServerCore *)> work, std::any
     const quint64 ticket = ++m_nextReplyTicket;
     m_pendingReplies.insert(ticket, { context, std::move(deliver) });
     if (!m_running) {
-        postTo(this,
+        TsanHandover::post(this,
                [this, ticket, result = std::move(whenStopped)] { finishReply(ticket, result); });
         return;
     }
     // `this` outlives the network thread (the destructor stops it), so the
     // answer can always be posted back to it; it then finds the caller's
     // context by ticket, on this thread only.
-    postTo(m_core, [this, core = m_core, ticket, work = std::move(work)] {
+    TsanHandover::post(m_core, [this, core = m_core, ticket, work = std::move(work)] {
         std::any result = work(core);
-        postTo(this, [this, ticket, result = std::move(result)] { finishReply(ticket, result); });
+        TsanHandover::post(this, [this, ticket, result = std::move(result)] { finishReply(ticket, result); });
     });
 }
 

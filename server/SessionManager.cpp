@@ -103,7 +103,7 @@ void SessionManager::adopt(QTcpSocket *socket, const AuthDecision &decision)
                                              if (QThread::currentThread() == thread())
                                                  inboundBudgetExceeded(socket);
                                              else
-                                                 floodWhileUpgrading(socket);
+                                                 cutOffWhileUpgrading(socket);
                                          });
     // If the upgrade never completes, forget the expectation with the socket.
     // Cut once the session opens: the session has its own end.
@@ -133,20 +133,16 @@ void SessionManager::forgetExpected(quint64 ticket)
     m_expected.erase(expected);
 }
 
-void SessionManager::floodWhileUpgrading(QTcpSocket *tcp)
+void SessionManager::cutOffWhileUpgrading(QTcpSocket *tcp)
 {
-    // On the upgrade thread, which owns the socket until the upgrade ends:
-    // cut it off there; count and log here.
+    // On whichever thread owns the socket until the upgrade ends (this one
+    // or an upgrade thread): cut it off there; count and log on this one.
     const QString address = peerAddressText(tcp->peerAddress());
     tcp->abort();
-    const TsanHandover::Scope handover;
-    QMetaObject::invokeMethod(
-        this,
-        [this, address] {
-            TsanHandover::arrive();
-            noteFloodWhileUpgrading(address);
-        },
-        Qt::QueuedConnection);
+    if (QThread::currentThread() == thread())
+        noteFloodWhileUpgrading(address);
+    else
+        TsanHandover::post(this, [this, address] { noteFloodWhileUpgrading(address); });
 }
 
 void SessionManager::noteFloodWhileUpgrading(const QString &address)
@@ -331,9 +327,7 @@ void SessionManager::inboundBudgetExceeded(QTcpSocket *tcp)
     Session *session = m_byTcp.value(tcp);
     if (!session) {
         // Still upgrading: nothing to say goodbye to.
-        const QString address = peerAddressText(tcp->peerAddress());
-        tcp->abort();
-        noteFloodWhileUpgrading(address);
+        cutOffWhileUpgrading(tcp);
         return;
     }
     ++m_inboundFlooders;

@@ -90,8 +90,9 @@ private:
     void openSession(QWebSocket *socket, QTcpSocket *tcp, quint64 ticket);
     /// An upgrade that will not open a session: uncounts it.
     void forgetExpected(quint64 ticket);
-    /// The inbound byte budget ran dry on an upgrade thread.
-    void floodWhileUpgrading(QTcpSocket *tcp);
+    /// The inbound byte budget ran dry before the session opened (on this
+    /// thread or an upgrade thread).
+    void cutOffWhileUpgrading(QTcpSocket *tcp);
     void noteFloodWhileUpgrading(const QString &address);
     void onTextMessage(Session *session, const QString &text);
     void closeSession(Session *session, Protocol::CloseCode code, const QString &reason);

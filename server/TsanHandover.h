@@ -14,7 +14,8 @@
 //   over: at the start of a posted call, and (EpollEventDispatcher) when a
 //   socket notifier is registered, which is how a moved socket's events
 //   begin on its new thread.
-// In every other build both are empty and cost nothing.
+// post() is a queued call that does both. In every other build they are
+// empty and cost nothing, and post() is a plain queued call.
 
 #if defined(__SANITIZE_THREAD__)
 #define KIOSKGATE_TSAN 1
@@ -24,9 +25,13 @@
 #endif
 #endif
 
+#include <QMetaObject>
+#include <QObject>
+
 #ifdef KIOSKGATE_TSAN
 #include <mutex>
 #endif
+#include <utility>
 
 namespace KioskGate::TsanHandover {
 
@@ -64,5 +69,24 @@ public:
 inline void arrive()
 { }
 #endif
+
+/// Runs `work` on `context`'s thread later (a queued call), handed over as
+/// above.
+template<typename Work>
+void post(QObject *context, Work work)
+{
+#ifdef KIOSKGATE_TSAN
+    const Scope handover;
+    QMetaObject::invokeMethod(
+        context,
+        [work = std::move(work)]() mutable {
+            arrive();
+            work();
+        },
+        Qt::QueuedConnection);
+#else
+    QMetaObject::invokeMethod(context, std::move(work), Qt::QueuedConnection);
+#endif
+}
 
 } // namespace KioskGate::TsanHandover

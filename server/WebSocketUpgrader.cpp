@@ -139,13 +139,9 @@ private:
             const TsanHandover::Scope handover;
             webSocket->moveToThread(home);
             tcp->moveToThread(home);
-            QMetaObject::invokeMethod(
-                m_owner,
-                [owner = m_owner, webSocket, tcp, ticket] {
-                    TsanHandover::arrive();
-                    owner->deliver(webSocket, tcp, ticket);
-                },
-                Qt::QueuedConnection);
+            TsanHandover::post(m_owner, [owner = m_owner, webSocket, tcp, ticket] {
+                owner->deliver(webSocket, tcp, ticket);
+            });
         }
     }
 
@@ -227,13 +223,7 @@ void WebSocketUpgrader::handOver(QTcpSocket *tcp, quint64 ticket)
     m_next = (m_next + 1) % m_lanes.size();
     const TsanHandover::Scope handover;
     tcp->moveToThread(lane->thread());
-    QMetaObject::invokeMethod(
-        lane,
-        [lane, tcp, ticket] {
-            TsanHandover::arrive();
-            lane->take(tcp, ticket);
-        },
-        Qt::QueuedConnection);
+    TsanHandover::post(lane, [lane, tcp, ticket] { lane->take(tcp, ticket); });
 }
 
 void WebSocketUpgrader::deliver(QWebSocket *webSocket, QTcpSocket *tcp, quint64 ticket)
