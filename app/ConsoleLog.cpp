@@ -1,15 +1,21 @@
 #include "ConsoleLog.h"
 
+#include "LogWriter.h"
+
 #include <QDateTime>
 #include <QMutex>
-
 #include <cstdio>
 
 namespace KioskGate::ConsoleLog {
 
 namespace {
 
+// Lines may wait for a slow stdout up to this much; more are dropped.
+constexpr qsizetype maxPendingBytes = 4 * 1024 * 1024;
+constexpr int fatalFlushTimeoutMs = 2000;
+
 QMutex s_mutex;
+LogWriter *s_writer = nullptr; // guarded by s_mutex; null: write directly
 
 const char *levelName(QtMsgType type)
 {
@@ -42,21 +48,60 @@ QByteArray timestamp(qint64 msecsSinceEpoch)
     return s_secondPrefix + millis;
 }
 
+// Under s_mutex.
+QByteArray formatLine(QtMsgType type, const char *category, const QByteArray &text)
+{
+    return timestamp(QDateTime::currentMSecsSinceEpoch()) + ' ' + levelName(type) + ' ' + category
+        + ": " + text + '\n';
+}
+
+// On the writer's thread, which must not take s_mutex: ~Guard holds it
+// while the writer drains.
+QByteArray droppedNotice(quint64 lines)
+{
+    return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs).toLatin1() + ' '
+        + levelName(QtWarningMsg) + " kioskgate.log: " + QByteArray::number(lines)
+        + " log lines dropped: stdout did not keep up with them\n";
+}
+
 void handler(QtMsgType type, const QMessageLogContext &context, const QString &message)
 {
     const QByteArray text = message.toUtf8();
     const QMutexLocker locker(&s_mutex);
-    const QByteArray line = timestamp(QDateTime::currentMSecsSinceEpoch()) + ' ' + levelName(type) + ' '
-                            + (context.category ? context.category : "default") + ": " + text + '\n';
+    const QByteArray line = formatLine(type, context.category ? context.category : "default", text);
+    if (s_writer) {
+        s_writer->post(line);
+        if (type == QtFatalMsg) // the process ends when this returns
+            s_writer->flush(fatalFlushTimeoutMs);
+        return;
+    }
     std::fwrite(line.constData(), 1, size_t(line.size()), stdout);
     std::fflush(stdout);
 }
 
 } // namespace
 
-void install()
+Guard::Guard()
 {
+    auto *writer = new LogWriter(stdout, maxPendingBytes, droppedNotice);
+    {
+        const QMutexLocker locker(&s_mutex);
+        delete std::exchange(s_writer, writer);
+    }
     qInstallMessageHandler(handler);
+}
+
+Guard::~Guard()
+{
+    // Messages from other threads wait meanwhile, so that they follow what
+    // is left rather than overtake it.
+    const QMutexLocker locker(&s_mutex);
+    delete std::exchange(s_writer, nullptr); // writes what is left
+}
+
+std::unique_ptr<Guard> install()
+{
+    return std::make_unique<Guard>();
 }
 
 } // namespace KioskGate::ConsoleLog

@@ -1,10 +1,27 @@
 #pragma once
 
+#include <memory>
+
 namespace KioskGate::ConsoleLog {
 
 /// Sends Qt's log to stdout as one line per message
-/// ("<UTC time> <level> <category>: <text>"), flushed at once so that
-/// service managers and tests see it live.
-void install();
+/// ("<UTC time> <level> <category>: <text>"). A thread of its own writes
+/// and flushes each line as it comes (service managers and tests see it
+/// live), so no thread that logs waits for stdout; a stdout that does not
+/// keep up loses lines, counted in a line of their own, rather than
+/// stopping the server. A fatal message waits until it is written.
+///
+/// Logging stays on while the returned guard lives; once it is gone, the
+/// lines left are written and later messages go to stdout directly.
+class Guard
+{
+public:
+    Guard();
+    ~Guard();
+    Guard(const Guard &) = delete;
+    Guard &operator=(const Guard &) = delete;
+};
+
+[[nodiscard]] std::unique_ptr<Guard> install();
 
 } // namespace KioskGate::ConsoleLog
