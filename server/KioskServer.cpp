@@ -7,11 +7,13 @@
 
 #include <QDateTime>
 #include <QElapsedTimer>
+#include <QEventLoop>
 #include <QMetaMethod>
 #include <QPointer>
 #include <QThread>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 
 namespace KioskGate {
 
@@ -216,12 +218,37 @@ bool KioskServer::reloadTls(const TlsIdentity &identity, QString *error)
             *error = QStringLiteral("the server is not running");
         return false;
     }
-    bool ok = false;
-    QString reason;
-    runBlocking(m_core, [this, &ok, &reason, &identity] { ok = m_core->setTlsIdentity(identity, &reason); });
-    if (!ok) {
+    // Waited for in an event loop of this thread rather than blocked on: a
+    // network thread busy with a broadcast to 10,000 kiosks takes 100 ms
+    // or more to get to it, and the window keeps painting and following
+    // the fleet meanwhile (user input waits, as during the keychain write
+    // that comes before it).
+    using TlsAnswer = std::pair<bool, QString>;
+    std::optional<TlsAnswer> answer;
+    QEventLoop loop;
+    ask<TlsAnswer>(
+        [identity](ServerCore *core) {
+            QString reason;
+            const bool ok = core->setTlsIdentity(identity, &reason);
+            return TlsAnswer(ok, reason);
+        },
+        TlsAnswer(false, QStringLiteral("the server is not running")), &loop,
+        [&answer, &loop](const TlsAnswer &result) {
+            answer = result;
+            loop.quit();
+        });
+    if (!answer)
+        loop.exec(QEventLoop::ExcludeUserInputEvents);
+    if (!answer) {
+        // The application is quitting (quit() ends every event loop); the
+        // network thread may still serve the certificate before it stops.
         if (error)
-            *error = reason;
+            *error = QStringLiteral("the server is stopping");
+        return false;
+    }
+    if (!answer->first) {
+        if (error)
+            *error = answer->second;
         return false;
     }
     m_tlsFacts = facts;

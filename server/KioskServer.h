@@ -52,8 +52,12 @@ public:
     QString kioskUrl() const;
     /// Facts about the served certificate (empty without TLS).
     TlsFacts tlsFacts() const { return m_tlsFacts; }
-    /// Serves a new certificate to connections accepted from now on.
+    /// Serves a new certificate to connections accepted from now on. Waits
+    /// for the network thread in a local event loop that leaves out user
+    /// input: timers, repaints and session batches go on meanwhile.
     bool reloadTls(const TlsIdentity &identity, QString *error);
+    /// The thread that accepts and serves kiosks (tests stall it).
+    QThread *networkThread() const { return m_thread; }
 
     QList<SessionInfo> sessions() const;
     /// Marks tokens revoked and closes their live sessions with 4403.

@@ -11,8 +11,9 @@
 #include <QJsonDocument>
 #include <QSslConfiguration>
 #include <QSslSocket>
+#include <QThread>
+#include <QTimer>
 #include <QWebSocket>
-
 #include <limits>
 
 using namespace KioskGate;
@@ -93,6 +94,7 @@ private Q_SLOTS:
     void plainRequestToTlsPortGetsClearError();
     void silentAndStalledConnectionsAreClosed();
     void newCertificateIsServedLive();
+    void reloadKeepsItsThreadRunningWhileTheNetworkThreadIsBusy();
     void handshakeCost();
 };
 
@@ -215,6 +217,42 @@ void TestTls::newCertificateIsServedLive()
     const TlsIdentity mixed{first.certificatePem, second.privateKeyPem};
     QVERIFY(!f.server().reloadTls(mixed, &error));
     QCOMPARE(error, QStringLiteral("the private key does not belong to the certificate"));
+    QVERIFY(exchange(f.port(), second, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").encrypted);
+}
+
+void TestTls::reloadKeepsItsThreadRunningWhileTheNetworkThreadIsBusy()
+{
+    const TlsIdentity first = makeIdentity();
+    const TlsIdentity second = makeIdentity();
+    ServerFixture f(tlsSettings(), first);
+    // The network thread busy for 400 ms, as with a broadcast's write loop
+    // to a large fleet.
+    constexpr int BusyMs = 400;
+    auto *busy = new QObject;
+    busy->moveToThread(f.server().networkThread());
+    QMetaObject::invokeMethod(
+        busy,
+        [busy] {
+            QThread::msleep(BusyMs);
+            busy->deleteLater();
+        },
+        Qt::QueuedConnection);
+    // The console's thread meanwhile: its timers (repaints, the kiosks
+    // table's batches) must go on.
+    int ticks = 0;
+    QTimer ticker;
+    ticker.setInterval(10);
+    connect(&ticker, &QTimer::timeout, [&ticks] { ++ticks; });
+    ticker.start();
+    QElapsedTimer waited;
+    waited.start();
+    QString error;
+    QVERIFY2(f.server().reloadTls(second, &error), qPrintable(error));
+    const qint64 waitedMs = waited.elapsed();
+    ticker.stop();
+    QVERIFY2(waitedMs >= BusyMs - 50,
+             qPrintable(QString::number(waitedMs))); // it did wait its turn
+    QVERIFY2(ticks >= 10, qPrintable(QStringLiteral("%1 ticks in %2 ms").arg(ticks).arg(waitedMs)));
     QVERIFY(exchange(f.port(), second, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").encrypted);
 }
 
