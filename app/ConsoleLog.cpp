@@ -16,6 +16,9 @@ constexpr int fatalFlushTimeoutMs = 2000;
 
 QMutex s_mutex;
 LogWriter *s_writer = nullptr; // guarded by s_mutex; null: write directly
+// stdout did not take the last lines at the end of a run: a write now would
+// block (and keep the process from exiting), so later messages are dropped.
+bool s_stdoutStalled = false; // guarded by s_mutex
 
 const char *levelName(QtMsgType type)
 {
@@ -55,6 +58,15 @@ QByteArray formatLine(QtMsgType type, const char *category, const QByteArray &te
         + ": " + text + '\n';
 }
 
+int stdoutDescriptor()
+{
+#ifdef Q_OS_WIN
+    return _fileno(stdout);
+#else
+    return fileno(stdout);
+#endif
+}
+
 // On the writer's thread, which must not take s_mutex: ~Guard holds it
 // while the writer drains.
 QByteArray droppedNotice(quint64 lines)
@@ -75,6 +87,8 @@ void handler(QtMsgType type, const QMessageLogContext &context, const QString &m
             s_writer->flush(fatalFlushTimeoutMs);
         return;
     }
+    if (s_stdoutStalled)
+        return;
     std::fwrite(line.constData(), 1, size_t(line.size()), stdout);
     std::fflush(stdout);
 }
@@ -83,7 +97,11 @@ void handler(QtMsgType type, const QMessageLogContext &context, const QString &m
 
 Guard::Guard()
 {
-    auto *writer = new LogWriter(stdout, maxPendingBytes, droppedNotice);
+    // The writer writes to the descriptor itself. Unbuffered, stdio keeps
+    // no bytes of its own for exit() to flush into a stdout that takes
+    // nothing (which would keep the process from ending).
+    std::setvbuf(stdout, nullptr, _IONBF, 0);
+    auto *writer = new LogWriter(stdoutDescriptor(), maxPendingBytes, droppedNotice);
     {
         const QMutexLocker locker(&s_mutex);
         delete std::exchange(s_writer, writer);
@@ -96,7 +114,10 @@ Guard::~Guard()
     // Messages from other threads wait meanwhile, so that they follow what
     // is left rather than overtake it.
     const QMutexLocker locker(&s_mutex);
-    delete std::exchange(s_writer, nullptr); // writes what is left
+    LogWriter *writer = std::exchange(s_writer, nullptr);
+    if (!writer->finish(LogWriter::drainTimeoutMs)) // writes what is left
+        s_stdoutStalled = true;
+    delete writer;
 }
 
 std::unique_ptr<Guard> install()

@@ -1,15 +1,33 @@
 #include "LogWriter.h"
 
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <utility>
 
+#ifdef Q_OS_WIN
+#include <io.h>
+#else
+#include <unistd.h>
+#endif
+
 namespace KioskGate {
+
+namespace {
+qint64 writeSome(int fd, const char *data, qsizetype size)
+{
+#ifdef Q_OS_WIN
+    return ::_write(fd, data, unsigned(qMin<qsizetype>(size, 1 << 30)));
+#else
+    return ::write(fd, data, size_t(size));
+#endif
+}
+} // namespace
 
 struct LogWriter::State
 {
-    std::FILE *stream = nullptr;
+    int fd = -1;
     qsizetype maxPending = 0;
     std::function<QByteArray(quint64)> droppedNotice;
 
@@ -18,7 +36,7 @@ struct LogWriter::State
     std::condition_variable written; // flush(): a batch went out
     QByteArray pending;
     quint64 postedLines = 0; // accepted so far
-    quint64 writtenLines = 0; // of those, written (or given up to the stream)
+    quint64 writtenLines = 0; // of those, written (or given up)
     quint64 unreported = 0; // dropped since the last notice
     quint64 droppedTotal = 0;
     bool writerIdle = false; // asleep on `wake` until woken: a post must wake it
@@ -28,18 +46,29 @@ struct LogWriter::State
 
     void writeOut(const QByteArray &bytes) const
     {
-        // A stream that fails (a closed pipe, a full disk) loses these
-        // lines; there is nowhere else to say so.
-        std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stream);
-        std::fflush(stream);
+        // Straight to the descriptor, not through stdio: a thread stuck in
+        // fwrite() on a stream nobody reads holds the stream's lock, and
+        // exit() flushes stdout under that lock - the process would never
+        // end. A descriptor that fails (a closed pipe, a full disk) loses
+        // these lines; there is nowhere else to say so.
+        const char *data = bytes.constData();
+        qsizetype left = bytes.size();
+        while (left > 0) {
+            const qint64 taken = writeSome(fd, data, left);
+            if (taken < 0 && errno == EINTR)
+                continue;
+            if (taken <= 0)
+                return;
+            data += taken;
+            left -= taken;
+        }
     }
 };
 
-LogWriter::LogWriter(std::FILE *stream, qsizetype maxPending,
-                     std::function<QByteArray(quint64)> droppedNotice)
+LogWriter::LogWriter(int fd, qsizetype maxPending, std::function<QByteArray(quint64)> droppedNotice)
     : m_state(std::make_shared<State>())
 {
-    m_state->stream = stream;
+    m_state->fd = fd;
     m_state->maxPending = maxPending;
     m_state->droppedNotice = std::move(droppedNotice);
     m_thread = std::thread([state = m_state] { run(state); });
@@ -47,19 +76,27 @@ LogWriter::LogWriter(std::FILE *stream, qsizetype maxPending,
 
 LogWriter::~LogWriter()
 {
+    finish(drainTimeoutMs);
+}
+
+bool LogWriter::finish(int timeoutMs)
+{
+    if (!m_thread.joinable())
+        return m_drained;
     {
         const std::lock_guard<std::mutex> lock(m_state->mutex);
         m_state->stopping = true;
     }
     m_state->wake.notify_one();
     std::unique_lock<std::mutex> lock(m_state->mutex);
-    const bool done = m_state->written.wait_for(lock, std::chrono::milliseconds(drainTimeoutMs),
-                                                [this] { return m_state->finished; });
+    m_drained = m_state->written.wait_for(lock, std::chrono::milliseconds(timeoutMs),
+                                          [this] { return m_state->finished; });
     lock.unlock();
-    if (done)
+    if (m_drained)
         m_thread.join();
     else
-        m_thread.detach(); // stuck in the stream; it keeps the state alive
+        m_thread.detach(); // stuck in a write; it keeps the state alive
+    return m_drained;
 }
 
 bool LogWriter::post(const QByteArray &line)

@@ -1,6 +1,7 @@
 // The real executable with a stdout that nobody reads (a paused terminal, a
 // stalled log pipe): kiosks still connect, since no thread that serves them
-// waits for the log; and once the output is read again, every line is there.
+// waits for the log; once the output is read again, every line is there;
+// and a stop still ends the process, output read or not.
 
 #include "KioskClient.h"
 #include "KioskGateProcess.h"
@@ -11,6 +12,7 @@
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <memory>
+#include <vector>
 
 #ifdef Q_OS_UNIX
 #include <fcntl.h>
@@ -22,6 +24,7 @@ class TestStalledStdout : public QObject
     Q_OBJECT
 private Q_SLOTS:
     void kiosksConnectWhileNobodyReadsTheLog();
+    void stopsWhileNobodyReadsTheLog();
 };
 
 namespace {
@@ -41,6 +44,124 @@ QByteArray readAvailable(int fd)
         all.append(buffer, qsizetype(n));
     }
 }
+
+/// `kioskgate --headless` with stdout and stderr on a pipe that the test
+/// reads only when it says so, a token, and room for `kiosks` sessions.
+class StalledServer
+{
+public:
+    bool start()
+    {
+        if (KioskGateProcess::binary().isEmpty() || !m_dir.isValid())
+            return false;
+        const QStringList dataArgs { QStringLiteral("--data-dir"), m_dir.path(),
+                                     QStringLiteral("--insecure-file-secrets") };
+        const auto issued
+            = KioskGateProcess::run(QStringList { QStringLiteral("token"), QStringLiteral("issue"),
+                                                  QStringLiteral("lobby") }
+                                    + dataArgs);
+        if (issued.exitCode != 0)
+            return false;
+        m_token = issued.out.trimmed();
+        QFile settings(QDir(m_dir.path()).filePath(QStringLiteral("settings.ini")));
+        if (!settings.open(QIODevice::Append))
+            return false;
+        settings.write("[limits]\nmax_connections_per_token=" + QByteArray::number(kiosks) + "\n");
+        settings.close();
+
+        int fds[2];
+        if (::pipe(fds) != 0)
+            return false;
+        m_readEnd = fds[0];
+        const int writeEnd = fds[1];
+        ::fcntl(m_readEnd, F_SETFL, ::fcntl(m_readEnd, F_GETFL) | O_NONBLOCK);
+        m_process.setChildProcessModifier([writeEnd, readEnd = m_readEnd] {
+            ::dup2(writeEnd, STDOUT_FILENO);
+            ::dup2(writeEnd, STDERR_FILENO);
+            ::close(readEnd);
+        });
+        m_process.start(KioskGateProcess::binary(),
+                        QStringList { QStringLiteral("--headless"), QStringLiteral("--no-tls"),
+                                      QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0") }
+                            + dataArgs);
+        ::close(writeEnd);
+
+        // Read up to the "ready" line, then not any more.
+        static const QRegularExpression ready(QStringLiteral("ready: ws://[^ ]+:(\\d+)/v1/kiosk"));
+        QElapsedTimer waited;
+        waited.start();
+        while (waited.elapsed() < 15000 && m_process.state() != QProcess::NotRunning) {
+            read();
+            const auto match = ready.match(QString::fromUtf8(m_log));
+            if (match.hasMatch()) {
+                m_port = quint16(match.captured(1).toUInt());
+                return true;
+            }
+            QTest::qWait(20);
+        }
+        return false;
+    }
+
+    ~StalledServer()
+    {
+        if (m_process.state() != QProcess::NotRunning) {
+            m_process.kill();
+            m_process.waitForFinished();
+        }
+        if (m_readEnd >= 0)
+            ::close(m_readEnd);
+    }
+
+    /// Opens `kiosks` kiosks and waits (up to 30 s) for their welcomes.
+    bool connectKiosks()
+    {
+        for (int i = 0; i < kiosks; ++i) {
+            m_clients.push_back(std::make_unique<KioskClient>());
+            m_clients.back()->open(m_port, m_token);
+        }
+        QElapsedTimer waited;
+        waited.start();
+        while (welcomed() < kiosks && waited.elapsed() < 30000)
+            QTest::qWait(20);
+        return welcomed() == kiosks;
+    }
+    int welcomed() const
+    {
+        return int(std::count_if(m_clients.cbegin(), m_clients.cend(),
+                                 [](const auto &client) { return !client->kiosk.isEmpty(); }));
+    }
+    void dropKiosks() { m_clients.clear(); }
+
+    /// SIGTERM, then waits up to `timeoutMs` for the process to end, reading
+    /// its output meanwhile only if `reading`.
+    bool stop(int timeoutMs, bool reading)
+    {
+        m_process.terminate();
+        QElapsedTimer waited;
+        waited.start();
+        while (m_process.state() != QProcess::NotRunning && waited.elapsed() < timeoutMs) {
+            if (reading)
+                read();
+            QTest::qWait(10);
+        }
+        read();
+        return m_process.state() == QProcess::NotRunning;
+    }
+
+    void read() { m_log += readAvailable(m_readEnd); }
+    const QByteArray &log() const { return m_log; }
+    int exitCode() const { return m_process.exitCode(); }
+    QProcess::ExitStatus exitStatus() const { return m_process.exitStatus(); }
+
+private:
+    QTemporaryDir m_dir;
+    QProcess m_process;
+    QByteArray m_token;
+    int m_readEnd = -1;
+    quint16 m_port = 0;
+    QByteArray m_log;
+    std::vector<std::unique_ptr<KioskClient>> m_clients;
+};
 #endif
 
 } // namespace
@@ -50,89 +171,39 @@ void TestStalledStdout::kiosksConnectWhileNobodyReadsTheLog()
 #ifndef Q_OS_UNIX
     QSKIP("hands the server a pipe as stdout through fork(); Unix only");
 #else
-    QVERIFY2(!KioskGateProcess::binary().isEmpty(), "KIOSKGATE_BIN is not set (run through ctest)");
-    QTemporaryDir dir;
-    QVERIFY(dir.isValid());
-    const QStringList dataArgs { QStringLiteral("--data-dir"), dir.path(),
-                                 QStringLiteral("--insecure-file-secrets") };
-    const auto issued = KioskGateProcess::run(
-        QStringList { QStringLiteral("token"), QStringLiteral("issue"), QStringLiteral("lobby") }
-        + dataArgs);
-    QCOMPARE(issued.exitCode, 0);
-    const QByteArray token = issued.out.trimmed();
-    QFile settings(QDir(dir.path()).filePath(QStringLiteral("settings.ini")));
-    QVERIFY(settings.open(QIODevice::Append));
-    settings.write("[limits]\nmax_connections_per_token=" + QByteArray::number(kiosks) + "\n");
-    settings.close();
-
-    int fds[2];
-    QCOMPARE(::pipe(fds), 0);
-    const int readEnd = fds[0];
-    const int writeEnd = fds[1];
-    ::fcntl(readEnd, F_SETFL, ::fcntl(readEnd, F_GETFL) | O_NONBLOCK);
-    QProcess server;
-    server.setChildProcessModifier([writeEnd, readEnd] {
-        ::dup2(writeEnd, STDOUT_FILENO);
-        ::dup2(writeEnd, STDERR_FILENO);
-        ::close(readEnd);
-    });
-    server.start(KioskGateProcess::binary(),
-                 QStringList { QStringLiteral("--headless"), QStringLiteral("--no-tls"),
-                               QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0") }
-                     + dataArgs);
-    ::close(writeEnd);
-    auto stop = qScopeGuard([&server, readEnd] {
-        if (server.state() != QProcess::NotRunning) {
-            server.kill();
-            server.waitForFinished();
-        }
-        ::close(readEnd);
-    });
-
-    // Read up to the "ready" line, then not any more.
-    static const QRegularExpression ready(QStringLiteral("ready: ws://[^ ]+:(\\d+)/v1/kiosk"));
-    QByteArray log;
-    quint16 port = 0;
-    QElapsedTimer waited;
-    waited.start();
-    while (waited.elapsed() < 15000) {
-        log += readAvailable(readEnd);
-        const auto match = ready.match(QString::fromUtf8(log));
-        if (match.hasMatch()) {
-            port = quint16(match.captured(1).toUInt());
-            break;
-        }
-        QTest::qWait(20);
-    }
-    QVERIFY2(port != 0, log.constData());
-
-    std::vector<std::unique_ptr<KioskClient>> clients;
-    for (int i = 0; i < kiosks; ++i) {
-        clients.push_back(std::make_unique<KioskClient>());
-        clients.back()->open(port, token);
-    }
-    const auto welcomed = [&clients] {
-        return int(std::count_if(clients.cbegin(), clients.cend(),
-                                 [](const auto &client) { return !client->kiosk.isEmpty(); }));
-    };
+    StalledServer server;
+    QVERIFY2(server.start(), server.log().constData());
     // A server whose network thread waited for stdout would stop at about
     // 400 kiosks, when the pipe is full.
-    QTRY_COMPARE_WITH_TIMEOUT(welcomed(), kiosks, 30000);
+    QVERIFY2(server.connectKiosks(), qPrintable(QString::number(server.welcomed())));
 
     // Read again: every kiosk's line arrives, none dropped.
-    clients.clear();
-    server.terminate();
-    QElapsedTimer draining;
-    draining.start();
-    while (server.state() != QProcess::NotRunning && draining.elapsed() < 20000) {
-        log += readAvailable(readEnd);
-        QTest::qWait(10);
-    }
-    QCOMPARE(server.state(), QProcess::NotRunning);
-    log += readAvailable(readEnd);
-    QCOMPARE(log.count(" connected from "), kiosks);
-    QVERIFY2(!log.contains("log lines dropped"), log.right(2000).constData());
-    QVERIFY2(log.contains("info kioskgate.server: stopped\n"), log.right(2000).constData());
+    server.dropKiosks();
+    QVERIFY(server.stop(20000, true));
+    QCOMPARE(server.log().count(" connected from "), kiosks);
+    QVERIFY2(!server.log().contains("log lines dropped"), server.log().right(2000).constData());
+    QVERIFY2(server.log().contains("info kioskgate.server: stopped\n"),
+             server.log().right(2000).constData());
+    QCOMPARE(server.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(server.exitCode(), 0);
+#endif
+}
+
+void TestStalledStdout::stopsWhileNobodyReadsTheLog()
+{
+#ifndef Q_OS_UNIX
+    QSKIP("hands the server a pipe as stdout through fork(); Unix only");
+#else
+    StalledServer server;
+    QVERIFY2(server.start(), server.log().constData());
+    QVERIFY2(server.connectKiosks(), qPrintable(QString::number(server.welcomed())));
+    // Still nobody reads: the stop gives the lines left 2 s, then gives
+    // them up. The process must end, not hang in a write to stdout.
+    QElapsedTimer stopping;
+    stopping.start();
+    QVERIFY2(server.stop(15000, false), "still running 15 s after SIGTERM");
+    qInfo("ended %lld ms after SIGTERM with its stdout full", stopping.elapsed());
+    QCOMPARE(server.exitStatus(), QProcess::NormalExit);
     QCOMPARE(server.exitCode(), 0);
 #endif
 }

@@ -4,7 +4,6 @@
 #include <QList>
 #include <QTest>
 #include <QThread>
-#include <cstdio>
 #include <mutex>
 #include <thread>
 #ifdef Q_OS_WIN
@@ -23,9 +22,8 @@ QByteArray notice(quint64 lines)
     return "dropped " + QByteArray::number(lines) + '\n';
 }
 
-/// A pipe whose write end is a stdio stream, as stdout is under a service
-/// manager. A thread reads the other end once startReading() is called;
-/// until then nobody does, and a writer stalls once the pipe is full.
+/// A pipe, as stdout is under a service manager. A thread reads the other end once startReading()
+/// is called; until then nobody does, and a writer stalls once the pipe is full.
 class Pipe
 {
 public:
@@ -34,7 +32,7 @@ public:
         int fds[2];
         if (openPipe(fds) == 0) {
             m_read = fds[0];
-            m_stream = ::fdopen(fds[1], "wb");
+            m_write = fds[1];
         }
     }
     ~Pipe()
@@ -45,8 +43,8 @@ public:
         if (m_read >= 0)
             ::close(m_read);
     }
-    bool isOpen() const { return m_stream && m_read >= 0; }
-    std::FILE *stream() const { return m_stream; }
+    bool isOpen() const { return m_write >= 0 && m_read >= 0; }
+    int writeEnd() const { return m_write; }
     void startReading()
     {
         m_reader = std::thread([this] {
@@ -79,8 +77,8 @@ public:
     }
     void closeWriteEnd()
     {
-        if (m_stream)
-            std::fclose(std::exchange(m_stream, nullptr));
+        if (m_write >= 0)
+            ::close(std::exchange(m_write, -1));
     }
     /// Everything written, once the write end is closed.
     QByteArray readToEnd()
@@ -102,7 +100,7 @@ private:
     }
 
     int m_read = -1;
-    std::FILE *m_stream = nullptr;
+    int m_write = -1;
     std::thread m_reader;
     mutable std::mutex m_mutex;
     QByteArray m_seen;
@@ -132,7 +130,7 @@ void TestLogWriter::linesArriveWholeAndInOrder()
     QVERIFY(pipe.isOpen());
     pipe.startReading();
     {
-        LogWriter writer(pipe.stream(), 1 << 20, notice);
+        LogWriter writer(pipe.writeEnd(), 1 << 20, notice);
         for (int i = 0; i < 20000; ++i)
             QVERIFY(writer.post(numberedLine(i)));
         QVERIFY(writer.flush(5000));
@@ -149,7 +147,7 @@ void TestLogWriter::aLineIsWrittenWithoutWaitingForMore()
     Pipe pipe;
     QVERIFY(pipe.isOpen());
     pipe.startReading();
-    LogWriter writer(pipe.stream(), 1 << 20, notice);
+    LogWriter writer(pipe.writeEnd(), 1 << 20, notice);
     QByteArray expected;
     // A server that logs one line and then idles: the line must show at
     // once (a service manager, a test, an operator watching), not when the
@@ -169,7 +167,7 @@ void TestLogWriter::threadsInterleaveWholeLines()
     constexpr int threads = 4;
     constexpr int perThread = 5000;
     {
-        LogWriter writer(pipe.stream(), 16 << 20, notice);
+        LogWriter writer(pipe.writeEnd(), 16 << 20, notice);
         QList<QThread *> posters;
         for (int t = 0; t < threads; ++t) {
             posters.append(QThread::create([&writer, t] {
@@ -204,7 +202,7 @@ void TestLogWriter::aStalledStreamDropsLinesInsteadOfBlocking()
     Pipe pipe;
     QVERIFY(pipe.isOpen());
     constexpr qsizetype maxPending = 64 * 1024;
-    LogWriter writer(pipe.stream(), maxPending, notice);
+    LogWriter writer(pipe.writeEnd(), maxPending, notice);
     // Nobody reads: the pipe (64 KiB) fills, the writer blocks in fwrite,
     // then its queue fills. Posting must neither block nor grow without end.
     const QByteArray line(99, 'x');
@@ -217,7 +215,7 @@ void TestLogWriter::aStalledStreamDropsLinesInsteadOfBlocking()
     const qint64 postingMs = posting.elapsed();
     QVERIFY2(postingMs < 5000, qPrintable(QString::number(postingMs)));
     // Kept: what fills the pipe, the batch the writer is stuck in and the
-    // queue, each at most 64 KiB (655 lines), and stdio's buffer.
+    // queue, each at most 64 KiB (655 lines).
     QVERIFY2(accepted <= 3 * 655 + 100, qPrintable(QString::number(accepted)));
     QCOMPARE(writer.droppedLines(), quint64(posted - accepted));
     QVERIFY(!writer.flush(50)); // still stalled
@@ -253,7 +251,7 @@ void TestLogWriter::destructionWritesWhatIsLeft()
     QVERIFY(pipe.isOpen());
     QByteArray expected;
     {
-        LogWriter writer(pipe.stream(), 1 << 20, notice);
+        LogWriter writer(pipe.writeEnd(), 1 << 20, notice);
         // Less than the pipe holds, so the drain need not wait for a reader.
         for (int i = 0; i < 2000; ++i) {
             writer.post(numberedLine(i));
