@@ -101,12 +101,13 @@ Guard::Guard()
     // no bytes of its own for exit() to flush into a stdout that takes
     // nothing (which would keep the process from ending).
     std::setvbuf(stdout, nullptr, _IONBF, 0);
-    auto *writer = new LogWriter(stdoutDescriptor(), maxPendingBytes, droppedNotice);
-    {
-        const QMutexLocker locker(&s_mutex);
-        delete std::exchange(s_writer, writer);
-    }
     qInstallMessageHandler(handler);
+    const int fd = stdoutDescriptor();
+    if (fd < 0)
+        return; // no stdout at all (a Windows GUI program): the handler's direct path, as stdio sees it
+    auto *writer = new LogWriter(fd, maxPendingBytes, droppedNotice);
+    const QMutexLocker locker(&s_mutex);
+    delete std::exchange(s_writer, writer);
 }
 
 Guard::~Guard()
@@ -115,7 +116,7 @@ Guard::~Guard()
     // is left rather than overtake it.
     const QMutexLocker locker(&s_mutex);
     LogWriter *writer = std::exchange(s_writer, nullptr);
-    if (!writer->finish(LogWriter::drainTimeoutMs)) // writes what is left
+    if (writer && !writer->finish(LogWriter::drainTimeoutMs)) // writes what is left
         s_stdoutStalled = true;
     delete writer;
 }
