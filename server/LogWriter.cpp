@@ -9,6 +9,7 @@
 #ifdef Q_OS_WIN
 #include <io.h>
 #else
+#include <poll.h>
 #include <unistd.h>
 #endif
 
@@ -21,6 +22,24 @@ qint64 writeSome(int fd, const char *data, qsizetype size)
     return ::_write(fd, data, unsigned(qMin<qsizetype>(size, 1 << 30)));
 #else
     return ::write(fd, data, size_t(size));
+#endif
+}
+/// After a write failed: true once a non-blocking descriptor has room again
+/// (this thread may wait; that is what it is for).
+bool waitedForRoom(int fd)
+{
+#ifdef Q_OS_WIN
+    Q_UNUSED(fd);
+    return false;
+#else
+    if (errno != EAGAIN && errno != EWOULDBLOCK)
+        return false;
+    pollfd out { fd, POLLOUT, 0 };
+    int ready;
+    do {
+        ready = ::poll(&out, 1, -1);
+    } while (ready < 0 && errno == EINTR);
+    return ready > 0 && (out.revents & POLLOUT);
 #endif
 }
 } // namespace
@@ -57,6 +76,8 @@ struct LogWriter::State
             const qint64 taken = writeSome(fd, data, left);
             if (taken < 0 && errno == EINTR)
                 continue;
+            if (taken < 0 && waitedForRoom(fd))
+                continue; // a non-blocking stdout that was full
             if (taken <= 0)
                 return;
             data += taken;

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <io.h>
 #else
+#include <fcntl.h>
 #include <unistd.h>
 #endif
 
@@ -122,6 +123,7 @@ private slots:
     void threadsInterleaveWholeLines();
     void aStalledStreamDropsLinesInsteadOfBlocking();
     void destructionWritesWhatIsLeft();
+    void aNonBlockingOutputLosesNothing();
 };
 
 void TestLogWriter::linesArriveWholeAndInOrder()
@@ -260,6 +262,31 @@ void TestLogWriter::destructionWritesWhatIsLeft()
     }
     pipe.startReading();
     QCOMPARE(pipe.readToEnd(), expected);
+}
+
+void TestLogWriter::aNonBlockingOutputLosesNothing()
+{
+#ifdef Q_OS_WIN
+    QSKIP("O_NONBLOCK pipes are POSIX");
+#else
+    // A parent may hand over a non-blocking stdout: a full pipe then answers
+    // EAGAIN instead of waiting, and the lines must wait, not go.
+    Pipe pipe;
+    QVERIFY(pipe.isOpen());
+    ::fcntl(pipe.writeEnd(), F_SETFL, ::fcntl(pipe.writeEnd(), F_GETFL) | O_NONBLOCK);
+    QByteArray expected;
+    {
+        LogWriter writer(pipe.writeEnd(), 1 << 20, notice);
+        for (int i = 0; i < 20000; ++i) { // ~220 KB: more than the pipe holds
+            QVERIFY(writer.post(numberedLine(i)));
+            expected += numberedLine(i);
+        }
+        QThread::msleep(100); // the writer meets a full pipe before anyone reads
+        pipe.startReading();
+        QVERIFY(writer.flush(10000));
+    }
+    QCOMPARE(pipe.readToEnd(), expected);
+#endif
 }
 
 QTEST_GUILESS_MAIN(TestLogWriter)
