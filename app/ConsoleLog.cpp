@@ -51,11 +51,16 @@ QByteArray timestamp(qint64 msecsSinceEpoch)
     return s_secondPrefix + millis;
 }
 
-// Under s_mutex.
+// "<time> <level> <category>: <text>\n", the one line format.
+QByteArray composeLine(const QByteArray &time, QtMsgType type, const char *category, const QByteArray &text)
+{
+    return time + ' ' + levelName(type) + ' ' + category + ": " + text + '\n';
+}
+
+// Under s_mutex (the timestamp cache).
 QByteArray formatLine(QtMsgType type, const char *category, const QByteArray &text)
 {
-    return timestamp(QDateTime::currentMSecsSinceEpoch()) + ' ' + levelName(type) + ' ' + category
-        + ": " + text + '\n';
+    return composeLine(timestamp(QDateTime::currentMSecsSinceEpoch()), type, category, text);
 }
 
 int stdoutDescriptor()
@@ -67,13 +72,13 @@ int stdoutDescriptor()
 #endif
 }
 
-// On the writer's thread, which must not take s_mutex: ~Guard holds it
-// while the writer drains.
+// On the writer's thread, which must not take s_mutex (~Guard holds it
+// while the writer drains): the time formatted without the cache.
 QByteArray droppedNotice(quint64 lines)
 {
-    return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs).toLatin1() + ' '
-        + levelName(QtWarningMsg) + " kioskgate.log: " + QByteArray::number(lines)
-        + " log lines dropped: stdout did not keep up with them\n";
+    return composeLine(QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs).toLatin1(), QtWarningMsg,
+                       "kioskgate.log",
+                       QByteArray::number(lines) + " log lines dropped: stdout did not keep up with them");
 }
 
 void handler(QtMsgType type, const QMessageLogContext &context, const QString &message)
@@ -119,11 +124,6 @@ Guard::~Guard()
     if (writer && !writer->finish(LogWriter::drainTimeoutMs)) // writes what is left
         s_stdoutStalled = true;
     delete writer;
-}
-
-std::unique_ptr<Guard> install()
-{
-    return std::make_unique<Guard>();
 }
 
 } // namespace KioskGate::ConsoleLog

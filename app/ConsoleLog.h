@@ -1,7 +1,5 @@
 #pragma once
 
-#include <memory>
-
 namespace KioskGate::ConsoleLog {
 
 /// Sends Qt's log to stdout as one line per message
@@ -11,8 +9,9 @@ namespace KioskGate::ConsoleLog {
 /// keep up loses lines, counted in a line of their own, rather than
 /// stopping the server. A fatal message waits until it is written.
 ///
-/// Logging stays on while the returned guard lives; once it is gone, the
-/// lines left are written and later messages go to stdout directly.
+/// Logging goes this way while a Guard lives; once it is gone, the lines
+/// left are written (for at most 2 s) and later messages go to stdout
+/// directly - or nowhere, if stdout did not take the last lines.
 class Guard
 {
 public:
@@ -21,7 +20,5 @@ public:
     Guard(const Guard &) = delete;
     Guard &operator=(const Guard &) = delete;
 };
-
-[[nodiscard]] std::unique_ptr<Guard> install();
 
 } // namespace KioskGate::ConsoleLog

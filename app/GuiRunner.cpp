@@ -143,7 +143,7 @@ bool displayAvailable()
 
 int runGui(const HeadlessOptions &options)
 {
-    const auto consoleLog = ConsoleLog::install(); // until every line of this run is out
+    const ConsoleLog::Guard consoleLog; // until every line of this run is out
     QApplication::setWindowIcon(AppIcon::icon());
     QApplication::setApplicationDisplayName(QStringLiteral("KioskGate"));
     // Closing the window may keep serving from the tray; quitting is explicit.

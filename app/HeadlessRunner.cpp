@@ -18,7 +18,7 @@ namespace KioskGate {
 
 int runHeadless(const HeadlessOptions &options)
 {
-    const auto consoleLog = ConsoleLog::install(); // until every line of this run is out
+    const ConsoleLog::Guard consoleLog; // until every line of this run is out
     ControlPlane plane({options.dataDir, options.insecureFileSecrets});
     QString error;
     if (!plane.dataDirectory().prepare(&error) || !plane.dataDirectory().lock(&error)

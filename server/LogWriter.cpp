@@ -102,22 +102,24 @@ LogWriter::~LogWriter()
 
 bool LogWriter::finish(int timeoutMs)
 {
-    if (!m_thread.joinable())
-        return m_drained;
+    if (!m_thread.joinable()) {
+        const std::lock_guard<std::mutex> lock(m_state->mutex);
+        return m_state->finished;
+    }
     {
         const std::lock_guard<std::mutex> lock(m_state->mutex);
         m_state->stopping = true;
     }
     m_state->wake.notify_one();
     std::unique_lock<std::mutex> lock(m_state->mutex);
-    m_drained = m_state->written.wait_for(lock, std::chrono::milliseconds(timeoutMs),
-                                          [this] { return m_state->finished; });
+    const bool drained = m_state->written.wait_for(lock, std::chrono::milliseconds(timeoutMs),
+                                                   [this] { return m_state->finished; });
     lock.unlock();
-    if (m_drained)
+    if (drained)
         m_thread.join();
     else
         m_thread.detach(); // stuck in a write; it keeps the state alive
-    return m_drained;
+    return drained;
 }
 
 bool LogWriter::post(const QByteArray &line)

@@ -56,7 +56,6 @@ private:
     // the output does not take the last lines in time.
     std::shared_ptr<State> m_state;
     std::thread m_thread;
-    bool m_drained = true;
 };
 
 } // namespace KioskGate
