@@ -1,15 +1,11 @@
 #pragma once
 
-#include "Authenticator.h"
-#include "Protocol.h"
-#include "SessionInfo.h"
 #include "SessionShard.h"
 
 #include <QHash>
 #include <QObject>
 
 class QTcpSocket;
-class QTimer;
 class QWebSocket;
 
 namespace KioskGate {

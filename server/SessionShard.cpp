@@ -258,39 +258,37 @@ void SessionShard::onTextMessage(Session *session, const QString &text)
     Q_EMIT messageReceived(session->info.id, message.object);
 }
 
-int SessionShard::closeByJtis(const QStringList &jtis, CloseCode code, const QString &reason)
+template<typename Wanted>
+int SessionShard::closeWhere(Wanted wanted, CloseCode code, const QString &reason)
 {
     int closed = 0;
-    const auto sessions = m_sessions.values();
+    const auto sessions = m_sessions.values(); // closing may drop one at once
     for (Session *session : sessions) {
-        if (jtis.contains(session->info.jti)) {
+        if (wanted(session->info)) {
             closeSession(session, code, reason);
             ++closed;
         }
     }
     return closed;
+}
+
+int SessionShard::closeByJtis(const QStringList &jtis, CloseCode code, const QString &reason)
+{
+    return closeWhere([&jtis](const SessionInfo &info) { return jtis.contains(info.jti); }, code,
+                      reason);
 }
 
 int SessionShard::closeBySessionIds(const QStringList &sessionIds, CloseCode code,
                                     const QString &reason)
 {
     const QSet<QString> wanted(sessionIds.cbegin(), sessionIds.cend());
-    int closed = 0;
-    const auto sessions = m_sessions.values();
-    for (Session *session : sessions) {
-        if (wanted.contains(session->info.id)) {
-            closeSession(session, code, reason);
-            ++closed;
-        }
-    }
-    return closed;
+    return closeWhere([&wanted](const SessionInfo &info) { return wanted.contains(info.id); }, code,
+                      reason);
 }
 
 void SessionShard::closeAll(CloseCode code, const QString &reason)
 {
-    const auto sessions = m_sessions.values();
-    for (Session *session : sessions)
-        closeSession(session, code, reason);
+    closeWhere([](const SessionInfo &) { return true; }, code, reason);
 }
 
 int SessionShard::sendToKiosk(const QString &kiosk, const QString &text)

@@ -63,7 +63,6 @@ public:
     /// (both on this thread, `tcp` without a parent; the shard owns both).
     void open(QWebSocket *socket, QTcpSocket *tcp, const Opening &opening);
 
-    int sessionCount() const { return int(m_sessions.size()); }
     QList<SessionInfo> snapshot() const;
 
     /// Closes every session authenticated with one of `jtis`; returns how many.
@@ -93,6 +92,9 @@ private:
     struct Session;
     void onTextMessage(Session *session, const QString &text);
     void closeSession(Session *session, Protocol::CloseCode code, const QString &reason);
+    /// Closes the sessions whose info `wanted` picks; returns how many.
+    template<typename Wanted>
+    int closeWhere(Wanted wanted, Protocol::CloseCode code, const QString &reason);
     void dropSession(Session *session);
     void heartbeat();
     void expireTokens();
