@@ -74,6 +74,10 @@ void SessionManager::adopt(QTcpSocket *socket, const AuthDecision &decision)
     // until openSession() adds the welcome to it. QWebSocketServer refuses
     // nothing here with an answer (the gate answered every refusal), so a
     // held write is never lost to a close.
+    // QWebSocket writes a pong, a close or a text frame it builds itself as
+    // two writes (header, payload): with Nagle's algorithm the payload would
+    // wait for the kiosk's delayed ACK of the header (40-200 ms).
+    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     if (auto *direct = qobject_cast<DirectWriteSocket *>(socket)) {
         direct->setDirectWrites(true);
         direct->holdWrites();

@@ -14,6 +14,7 @@ import {
   startPageServer,
   startServer,
   tamper,
+  withTimeout,
 } from './harness.mjs';
 
 describe('native ws clients', { timeout: 60000 }, () => {
@@ -121,5 +122,41 @@ describe('native ws clients', { timeout: 60000 }, () => {
     assert.equal(result.kind, 'refused', JSON.stringify(result));
     assert.equal(result.status, 401);
     assert.deepEqual(rawHeaderValues(result.rawHeaders, 'www-authenticate'), ['Bearer error="invalid_token"']);
+  });
+
+  // QWebSocket writes a pong or a text frame as two writes (header, then
+  // payload). With Nagle's algorithm on, the payload waits for the kiosk's
+  // ACK of the header, and the kiosk delays that ACK (40 ms on Linux, up to
+  // 200 ms on Windows). So each is timed as the first reply on a fresh
+  // connection, three times: with the stall every one takes 40 ms or more.
+  test('replies leave at once: the first pong and the first error reply wait for no delayed ACK', async () => {
+    const firstReplyMs = async (provoke, isReply) => {
+      const result = await connect(server.url, { headers: { Authorization: `Bearer ${token}` } });
+      assert.equal(result.kind, 'welcome', JSON.stringify(result));
+      try {
+        return await withTimeout(
+          new Promise((resolve) => {
+            const started = performance.now();
+            const done = () => resolve(performance.now() - started);
+            result.ws.on('pong', () => isReply('pong') && done());
+            result.ws.on('message', (data) => isReply(JSON.parse(data.toString('utf8'))) && done());
+            provoke(result.ws);
+          }),
+          5000,
+          'first reply',
+        );
+      } finally {
+        await closeClient(result.ws);
+      }
+    };
+    const pongs = [];
+    const errors = [];
+    for (let i = 0; i < 3; ++i) {
+      pongs.push(await firstReplyMs((ws) => ws.ping('kioskgate'), (reply) => reply === 'pong'));
+      errors.push(await firstReplyMs((ws) => ws.send('not json'), (reply) => reply?.type === 'error'));
+    }
+    const shown = (values) => values.map((ms) => ms.toFixed(1)).join(', ');
+    assert.ok(Math.min(...pongs) < 25, `first pong after ${shown(pongs)} ms`);
+    assert.ok(Math.min(...errors) < 25, `first error reply after ${shown(errors)} ms`);
   });
 });
