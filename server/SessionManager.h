@@ -59,11 +59,11 @@ public:
     /// Sends one text frame to one session; false if it is gone or closing.
     bool sendToSession(const QString &kiosk, const QString &sessionId, const QString &text);
 
+// The shard's signals (SessionShard), passed on once the counts above
+// include the change.
 Q_SIGNALS:
     void sessionOpened(const KioskGate::SessionInfo &session);
     void sessionClosed(const KioskGate::SessionInfo &session, int closeCode, const QString &reason);
-    /// Last seen, round-trip time, client version or page changed (a pong or
-    /// a status message). Frequent: receivers coalesce (SessionFeed).
     void sessionUpdated(const KioskGate::SessionInfo &session);
     void messageReceived(const QString &sessionId, const QJsonObject &message);
 
