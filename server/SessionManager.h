@@ -18,7 +18,7 @@ class WebSocketUpgrader;
 /// them through QWebSocketServer (WebSocketUpgrader), and hands each one to
 /// a SessionShard, which greets the kiosk and keeps its session. Keeps what
 /// the gate's caps read (connections per address, per token, in all) and
-/// which kiosks are online, and routes commands and closes to the shards.
+/// which kiosks are online, and routes commands and closes to the shard.
 class SessionManager : public QObject
 {
     Q_OBJECT

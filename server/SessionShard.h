@@ -39,7 +39,7 @@ struct SessionLimits
 /// frames to it, and closes it (4403 revoked, 4401 expired, 1008 over a
 /// limit). Everything here runs on the shard's thread.
 ///
-/// SessionManager owns the shards, the upgrades in flight and the counts
+/// SessionManager owns the shard, the upgrades in flight and the counts
 /// the gate reads; it learns of every session from the signals below.
 class SessionShard : public QObject
 {
