@@ -162,14 +162,15 @@ void SessionManager::openSession(QWebSocket *socket, QTcpSocket *tcp, quint64 ti
     }
     const SessionShard::Opening opening { expected->decision, expected->address, expected->budget };
     QObject::disconnect(expected->pendingDrop);
+    // Still counted per address and token: from now on as a session, once
+    // the shard says it opened (synchronously, within open()).
     m_expected.erase(expected);
-    // Still counted per address and token: from now on as a session.
-    ++m_openSessions;
     m_shard->open(socket, tcp, opening);
 }
 
 void SessionManager::onSessionOpened(const SessionInfo &session)
 {
+    ++m_openSessions;
     ++m_kioskSessions[session.kiosk];
     Q_EMIT sessionOpened(session);
 }

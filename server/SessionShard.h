@@ -6,7 +6,6 @@
 
 #include <QHash>
 #include <QObject>
-#include <QPointer>
 #include <QSet>
 #include <set>
 #include <utility>
