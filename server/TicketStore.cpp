@@ -3,8 +3,8 @@
 #include "Clock.h"
 #include "Protocol.h"
 #include "RandomId.h"
+#include "Sha256.h"
 
-#include <QCryptographicHash>
 #include <QTimer>
 
 namespace KioskGate {
@@ -18,7 +18,7 @@ constexpr int SweepIntervalMs = 5000;
 // and the hash-table lookup's timing says nothing about a 256-bit preimage.
 QByteArray digestOf(const QByteArray &ticket)
 {
-    return QCryptographicHash::hash(ticket, QCryptographicHash::Sha256);
+    return sha256(ticket);
 }
 
 } // namespace

@@ -1,12 +1,12 @@
 #include "VerifiedTokenCache.h"
 
-#include <QCryptographicHash>
+#include "Sha256.h"
 
 namespace KioskGate {
 
 QByteArray VerifiedTokenCache::digest(const QByteArray &token)
 {
-    return QCryptographicHash::hash(token, QCryptographicHash::Sha256);
+    return sha256(token);
 }
 
 bool VerifiedTokenCache::find(const QByteArray &digest, quint64 generation, TokenClaims *claims) const
