@@ -314,8 +314,10 @@ void HandshakeGate::handleUpgrade(QTcpSocket *socket, const HttpRequestHead &hea
         return;
     }
     release(socket);
+    // Before the head goes back in: the buffer then takes it in a chunk of
+    // its own size, not a 16 KiB one kept for the session's life.
+    IdleReadBuffer::freeWhenEmpty(socket);
     UpgradeRequest::substituteHead(socket, headLength, UpgradeRequest::minimalHead(head));
-    IdleReadBuffer::freeWhenEmpty(socket); // after the unget: see there
     Q_EMIT handshakeAccepted(socket, decision);
 }
 

@@ -1,5 +1,6 @@
 #include "IdleReadBuffer.h"
 
+#include <QByteArray>
 #include <QIODevice>
 #include <QtGlobal>
 
@@ -36,6 +37,28 @@ bool freeWhenEmpty(QIODevice *device)
     return true;
 #else
     Q_UNUSED(device);
+    return false;
+#endif
+}
+
+bool prepend(QIODevice *device, const QByteArray &bytes)
+{
+#ifdef KIOSKGATE_HAVE_QT_PRIVATE
+    if (!device || !available() || !device->isReadable() || !device->isSequential())
+        return false;
+    if (bytes.isEmpty())
+        return true;
+    auto *d = static_cast<QIODevicePrivate *>(QObjectPrivate::get(device));
+    // What QIODevice::ungetChar() does for a sequential device, byte by
+    // byte (no position to move back); a transaction would be rolled back
+    // over the bytes, as ungetChar() refuses.
+    if (d->transactionStarted)
+        return false;
+    std::memcpy(d->buffer.reserveFront(bytes.size()), bytes.constData(), size_t(bytes.size()));
+    return true;
+#else
+    Q_UNUSED(device);
+    Q_UNUSED(bytes);
     return false;
 #endif
 }

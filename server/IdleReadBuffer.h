@@ -1,5 +1,6 @@
 #pragma once
 
+class QByteArray;
 class QIODevice;
 
 namespace KioskGate {
@@ -24,10 +25,18 @@ namespace IdleReadBuffer {
 /// True when this build can and this run may use it.
 bool available();
 /// From now on `device` frees its read buffer whenever it is emptied.
-/// Call it after the last unget (ungetChar): without a reserve, each
+/// Put bytes back with prepend(), not ungetChar(): freed when empty, each
 /// ungetChar() into an empty buffer would allocate a chunk of its own.
 /// Returns false (and changes nothing) where available() is false.
 bool freeWhenEmpty(QIODevice *device);
+
+/// Puts `bytes` in front of what `device` has buffered to read, as if they
+/// had arrived first: one copy into room the buffer has in front, or into
+/// one new chunk of their size. (QIODevice::ungetChar() is a call with its
+/// checks per byte, and its first call into an empty buffer allocates a
+/// whole 16 KiB chunk.) Returns false (and changes nothing) where
+/// available() is false or `device` is not open for reading.
+bool prepend(QIODevice *device, const QByteArray &bytes);
 
 } // namespace IdleReadBuffer
 

@@ -1,6 +1,7 @@
 #include "UpgradeRequest.h"
 
 #include "HttpRequestHead.h"
+#include "IdleReadBuffer.h"
 #include "Protocol.h"
 
 #include <QIODevice>
@@ -32,6 +33,8 @@ void substituteHead(QIODevice *device, int headLength, const QByteArray &replace
     // Reading the head to the end lets the buffer reuse its space in front
     // of what follows; ungetChar() fills it backwards.
     device->skip(headLength);
+    if (IdleReadBuffer::prepend(device, replacement))
+        return;
     for (qsizetype i = replacement.size() - 1; i >= 0; --i)
         device->ungetChar(replacement.at(i));
 }

@@ -26,7 +26,8 @@ QByteArray minimalHead(const HttpRequestHead &head);
 
 /// Replaces the first `headLength` bytes waiting in `device` (the head it
 /// was parsed from) with `replacement`; whatever followed the head stays
-/// after it, in order. Uses only QIODevice's read and ungetChar.
+/// after it, in order. One copy where Qt's read buffer can be reached
+/// (IdleReadBuffer::prepend), else QIODevice's ungetChar byte by byte.
 void substituteHead(QIODevice *device, int headLength, const QByteArray &replacement);
 
 } // namespace UpgradeRequest
