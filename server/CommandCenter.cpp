@@ -141,11 +141,12 @@ CommandRecord CommandCenter::issue(const QString &name, const QStringList &kiosk
     QString storeError;
     if (!m_store->insert(record, &storeError))
         return failWith(storeError);
-    int sessions = 0;
+    QStringList reachable;
     for (const CommandTarget &target : record.targets) {
         if (target.state == CommandState::Sent)
-            sessions += m_fleet.sendToKiosk(target.kiosk, active.frame);
+            reachable.append(target.kiosk);
     }
+    const int sessions = reachable.isEmpty() ? 0 : m_fleet.sendToKiosks(reachable, active.frame);
     qCInfo(lcCommands).noquote() << QStringLiteral("command %1 %2 by %3 to %4 kiosk(s): %5 online (%6 session(s)), %7 offline")
                                         .arg(record.id, record.name, record.issuer)
                                         .arg(record.targets.size())

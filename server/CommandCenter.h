@@ -35,8 +35,8 @@ public:
         /// Kiosk names with an active (unrevoked, unexpired) token.
         std::function<QStringList()> knownKiosks;
         std::function<QStringList()> onlineKiosks;
-        /// Sends a frame to every live session of a kiosk; returns how many.
-        std::function<int(const QString &kiosk, const QString &text)> sendToKiosk;
+        /// Sends a frame to every live session of these kiosks; returns how many.
+        std::function<int(const QStringList &kiosks, const QString &text)> sendToKiosks;
         /// Sends a frame to one session; false if it is gone.
         std::function<bool(const QString &kiosk, const QString &sessionId, const QString &text)> sendToSession;
     };

@@ -158,8 +158,8 @@ bool ServerCore::startCommands(QString *error)
         return kiosks;
     };
     fleet.onlineKiosks = [this] { return m_sessions->onlineKiosks(); };
-    fleet.sendToKiosk = [this](const QString &kiosk, const QString &text) {
-        return m_sessions->sendToKiosk(kiosk, text);
+    fleet.sendToKiosks = [this](const QStringList &kiosks, const QString &text) {
+        return m_sessions->sendToKiosks(kiosks, text);
     };
     fleet.sendToSession = [this](const QString &kiosk, const QString &session, const QString &text) {
         return m_sessions->sendToSession(kiosk, session, text);

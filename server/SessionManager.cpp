@@ -202,9 +202,9 @@ void SessionManager::closeAll(CloseCode code, const QString &reason)
     m_shard->closeAll(code, reason);
 }
 
-int SessionManager::sendToKiosk(const QString &kiosk, const QString &text)
+int SessionManager::sendToKiosks(const QStringList &kiosks, const QString &text)
 {
-    return m_shard->sendToKiosk(kiosk, text);
+    return m_shard->sendToKiosks(kiosks, text);
 }
 
 bool SessionManager::sendToSession(const QString &kiosk, const QString &sessionId, const QString &text)

@@ -54,8 +54,9 @@ public:
     /// Kiosk names with at least one live session.
     QStringList onlineKiosks() const { return m_kioskSessions.keys(); }
     bool isKioskOnline(const QString &kiosk) const { return m_kioskSessions.contains(kiosk); }
-    /// Sends one text frame to every live session of `kiosk`; returns how many.
-    int sendToKiosk(const QString &kiosk, const QString &text);
+    /// Sends one text frame to every live session of these kiosks, in the
+    /// order the sessions opened; returns how many.
+    int sendToKiosks(const QStringList &kiosks, const QString &text);
     /// Sends one text frame to one session; false if it is gone or closing.
     bool sendToSession(const QString &kiosk, const QString &sessionId, const QString &text);
 

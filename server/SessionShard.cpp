@@ -13,6 +13,8 @@
 #include <QTcpSocket>
 #include <QTimer>
 #include <QWebSocket>
+#include <algorithm>
+#include <vector>
 
 namespace KioskGate {
 
@@ -23,7 +25,7 @@ namespace {
 constexpr int CloseGraceMs = 3000;
 } // namespace
 
-struct SessionShard::Session
+struct SessionShard::Session : SessionLinks
 {
     QWebSocket *socket = nullptr;
     // The connection under `socket`: QWebSocket writes each frame straight
@@ -40,7 +42,52 @@ struct SessionShard::Session
     QString closeReason;
     double messageBudget = 0; // token bucket (limits/messages_per_second)
     qint64 budgetAtMs = 0;
+    /// Dropped while a Walk was under way: out of every table, still in
+    /// m_order (so the walk can step past it) until the Walk ends.
+    bool dropped = false;
 };
+
+/// While one exists, a dropped session stays allocated (and in m_order),
+/// so that a loop over sessions can go on past it.
+///
+/// Why: writing to a connection the kiosk has just reset fails at once, and
+/// Qt then aborts it and emits `disconnected` inside the write, which drops
+/// the session there. A command to every kiosk, a heartbeat or a close of
+/// many sessions would otherwise step from freed memory.
+class SessionShard::Walk
+{
+public:
+    explicit Walk(SessionShard *shard) : m_shard(shard) { ++m_shard->m_walks; }
+    ~Walk()
+    {
+        if (--m_shard->m_walks > 0)
+            return;
+        const QList<Session *> dropped = std::exchange(m_shard->m_droppedDuringWalk, {});
+        for (Session *session : dropped) {
+            m_shard->m_order.remove(session, session->info.kiosk);
+            delete session;
+        }
+    }
+    Walk(const Walk &) = delete;
+    Walk &operator=(const Walk &) = delete;
+
+private:
+    SessionShard *m_shard;
+};
+
+template<typename Visit> void SessionShard::forEachSession(Visit visit)
+{
+    const Walk walk(this);
+    // Sessions opened during the walk (none do today) are not visited.
+    SessionLinks *const last = m_order.newest();
+    for (SessionLinks *links = m_order.oldest(); links; links = links->newer) {
+        auto *session = static_cast<Session *>(links);
+        if (!session->dropped)
+            visit(session);
+        if (links == last)
+            break;
+    }
+}
 
 SessionShard::SessionShard(const Clock *clock, QObject *parent)
     : QObject(parent),
@@ -81,9 +128,12 @@ void SessionShard::setLimits(const SessionLimits &limits)
 QList<SessionInfo> SessionShard::snapshot() const
 {
     QList<SessionInfo> list;
-    list.reserve(m_sessions.size());
-    for (const Session *session : m_sessions)
-        list.append(session->info);
+    list.reserve(m_order.size());
+    for (const SessionLinks *links = m_order.oldest(); links; links = links->newer) {
+        const auto *session = static_cast<const Session *>(links);
+        if (!session->dropped)
+            list.append(session->info);
+    }
     return list;
 }
 
@@ -120,7 +170,7 @@ void SessionShard::open(QWebSocket *socket, QTcpSocket *tcp, const Opening &open
     session->messageBudget = m_limits.messageBurst;
     session->budgetAtMs = info.connectedAtMs;
     m_sessions.insert(socket, session);
-    m_byKiosk[info.kiosk].insert(session);
+    m_order.append(session, info.kiosk);
     if (info.expiresAt > 0)
         m_expiries.emplace(info.expiresAt, session);
 
@@ -148,8 +198,13 @@ void SessionShard::open(QWebSocket *socket, QTcpSocket *tcp, const Opening &open
                 session->info.rttMs = int(qMin<quint64>(elapsedMs, 3'600'000));
                 Q_EMIT sessionUpdated(session->info);
             });
-    connect(socket, &QWebSocket::aboutToClose, this,
-            [session] { session->closeFrameReceived = true; });
+    // QWebSocket also passes on its connection's aboutToClose as its own: a
+    // connection Qt aborts after a failed write (the kiosk reset it) is no
+    // close frame, and has its error set by then.
+    connect(socket, &QWebSocket::aboutToClose, this, [session] {
+        if (!session->tcp || session->tcp->error() == QAbstractSocket::UnknownSocketError)
+            session->closeFrameReceived = true;
+    });
     connect(socket, &QWebSocket::disconnected, this, [this, session] { dropSession(session); });
 
     // One arg() rather than ten QDebug insertions: a line per handshake.
@@ -247,8 +302,10 @@ void SessionShard::onTextMessage(Session *session, const QString &text)
     session->info.lastSeenMs = m_clock->nowMs();
     const KioskMessage message = KioskMessage::parse(text);
     if (message.isError()) {
+        const Walk walk(this); // the reply may drop the session at once
         session->socket->sendTextMessage(message.errorFrame());
-        dropIfSlowConsumer(session);
+        if (!session->dropped)
+            dropIfSlowConsumer(session);
         return;
     }
     if (message.kind == KioskMessage::Kind::Status) {
@@ -263,13 +320,12 @@ template<typename Wanted>
 int SessionShard::closeWhere(Wanted wanted, CloseCode code, const QString &reason)
 {
     int closed = 0;
-    const auto sessions = m_sessions.values(); // closing may drop one at once
-    for (Session *session : sessions) {
+    forEachSession([&](Session *session) {
         if (wanted(session->info)) {
-            closeSession(session, code, reason);
+            closeSession(session, code, reason); // may drop it at once
             ++closed;
         }
-    }
+    });
     return closed;
 }
 
@@ -292,17 +348,53 @@ void SessionShard::closeAll(CloseCode code, const QString &reason)
     closeWhere([](const SessionInfo &) { return true; }, code, reason);
 }
 
-int SessionShard::sendToKiosk(const QString &kiosk, const QString &text)
+int SessionShard::sendToKiosks(const QStringList &kiosks, const QString &text)
 {
-    int sent = 0;
-    const auto sessions = m_byKiosk.constFind(kiosk);
-    if (sessions == m_byKiosk.cend())
+    std::vector<const SessionOrder::Kiosk *> found;
+    qsizetype targets = 0;
+    for (const QString &kiosk : kiosks) {
+        if (const SessionOrder::Kiosk *sessions = m_order.kiosk(kiosk)) {
+            found.push_back(sessions);
+            targets += sessions->count;
+        }
+    }
+    if (found.empty())
         return 0;
-    for (Session *session : *sessions) {
+    int sent = 0;
+    auto send = [&](Session *session) {
         if (session->closing)
-            continue;
-        sendFrame(session, text);
+            return;
+        sendFrame(session, text); // may drop it at once
         ++sent;
+    };
+    // Most of the fleet: one walk through all sessions in opening order.
+    if (targets * 8 >= m_order.size()) {
+        QSet<QString> wanted;
+        if (found.size() > 1)
+            wanted = QSet<QString>(kiosks.cbegin(), kiosks.cend());
+        const QString only = found.size() == 1
+            ? static_cast<Session *>(found.front()->oldest)->info.kiosk
+            : QString();
+        forEachSession([&](Session *session) {
+            if (found.size() == 1 ? session->info.kiosk == only
+                                  : wanted.contains(session->info.kiosk))
+                send(session);
+        });
+        return sent;
+    }
+    // A few: found by name, put in opening order.
+    std::vector<Session *> sessions;
+    sessions.reserve(size_t(targets));
+    for (const SessionOrder::Kiosk *kiosk : found) {
+        for (SessionLinks *links = kiosk->oldest; links; links = links->newerOfKiosk)
+            sessions.push_back(static_cast<Session *>(links));
+    }
+    std::sort(sessions.begin(), sessions.end(),
+              [](const Session *a, const Session *b) { return a->sequence < b->sequence; });
+    const Walk walk(this);
+    for (Session *session : sessions) {
+        if (!session->dropped)
+            send(session);
     }
     return sent;
 }
@@ -310,11 +402,13 @@ int SessionShard::sendToKiosk(const QString &kiosk, const QString &text)
 bool SessionShard::sendToSession(const QString &kiosk, const QString &sessionId,
                                  const QString &text)
 {
-    const auto sessions = m_byKiosk.constFind(kiosk);
-    if (sessions == m_byKiosk.cend())
+    const SessionOrder::Kiosk *sessions = m_order.kiosk(kiosk);
+    if (!sessions)
         return false;
-    for (Session *session : *sessions) {
-        if (session->info.id == sessionId && !session->closing) {
+    for (SessionLinks *links = sessions->oldest; links; links = links->newerOfKiosk) {
+        auto *session = static_cast<Session *>(links);
+        if (session->info.id == sessionId && !session->closing && !session->dropped) {
+            const Walk walk(this); // the write may drop it at once
             sendFrame(session, text);
             return true;
         }
@@ -383,12 +477,6 @@ void SessionShard::dropSession(Session *session)
         return;
     m_byTcp.remove(session->byTcpKey);
     m_mayHaveUnsent.remove(session);
-    const auto sessions = m_byKiosk.find(session->info.kiosk);
-    if (sessions != m_byKiosk.end()) {
-        sessions->remove(session);
-        if (sessions->isEmpty())
-            m_byKiosk.erase(sessions);
-    }
     if (session->info.expiresAt > 0)
         m_expiries.erase({ session->info.expiresAt, session });
     // QWebSocket reports 1000 (its default) for a connection cut without a
@@ -421,6 +509,12 @@ void SessionShard::dropSession(Session *session)
     // socket under it, and it has no parent: it goes here.
     if (session->tcp)
         session->tcp->deleteLater();
+    if (m_walks > 0) {
+        session->dropped = true;
+        m_droppedDuringWalk.append(session);
+        return;
+    }
+    m_order.remove(session, session->info.kiosk);
     delete session;
 }
 
@@ -428,8 +522,7 @@ void SessionShard::heartbeat()
 {
     const qint64 now = m_clock->nowMs();
     const qint64 deadAfter = qint64(m_limits.heartbeatIntervalMs) * m_limits.heartbeatMissesAllowed;
-    const auto sessions = m_sessions.values();
-    for (Session *session : sessions) {
+    forEachSession([&](Session *session) {
         if (now - session->info.lastSeenMs > deadAfter) {
             qCInfo(lcSession).noquote() << "kiosk" << session->info.kiosk << "session"
                                         << session->info.id << "missed its heartbeats; dropping it";
@@ -437,11 +530,11 @@ void SessionShard::heartbeat()
             session->closeCode = 1006;
             session->closeReason = QStringLiteral("heartbeat timeout");
             session->socket->abort();
-            continue;
+            return;
         }
+        m_mayHaveUnsent.insert(session); // before the ping, which may drop it
         session->socket->ping();
-        m_mayHaveUnsent.insert(session);
-    }
+    });
 }
 
 void SessionShard::expireTokens()
@@ -472,14 +565,19 @@ void SessionShard::expireTokens()
     }
     for (Session *session : std::as_const(drained))
         m_mayHaveUnsent.remove(session);
-    for (Session *session : std::as_const(slow))
-        dropSlowConsumer(session); // aborts: its socket may go while iterating
+    const Walk walk(this); // each drop below happens at once
+    for (Session *session : std::as_const(slow)) {
+        if (!session->dropped)
+            dropSlowConsumer(session);
+    }
 
     const qint64 nowSecs = m_clock->nowSecs();
     QList<Session *> expired;
     for (auto it = m_expiries.cbegin(); it != m_expiries.cend() && it->first <= nowSecs; ++it)
         expired.append(it->second);
     for (Session *session : expired) {
+        if (session->dropped)
+            continue;
         m_expiries.erase({ session->info.expiresAt, session });
         closeSession(session, CloseCode::TokenExpired, QStringLiteral("token expired"));
     }

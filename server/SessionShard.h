@@ -3,6 +3,7 @@
 #include "Authenticator.h"
 #include "Protocol.h"
 #include "SessionInfo.h"
+#include "SessionOrder.h"
 
 #include <QHash>
 #include <QObject>
@@ -62,6 +63,7 @@ public:
     /// (both on this thread, `tcp` without a parent; the shard owns both).
     void open(QWebSocket *socket, QTcpSocket *tcp, const Opening &opening);
 
+    /// The live sessions, in the order they opened.
     QList<SessionInfo> snapshot() const;
 
     /// Closes every session authenticated with one of `jtis`; returns how many.
@@ -74,8 +76,9 @@ public:
     /// allows; false if `tcp` carries no session here (still upgrading).
     bool closeForInboundFlood(QTcpSocket *tcp);
 
-    /// Sends one text frame to every live session of `kiosk`; returns how many.
-    int sendToKiosk(const QString &kiosk, const QString &text);
+    /// Sends one text frame to every live session of these kiosks, in the
+    /// order the sessions opened; returns how many.
+    int sendToKiosks(const QStringList &kiosks, const QString &text);
     /// Sends one text frame to one session; false if it is gone or closing.
     bool sendToSession(const QString &kiosk, const QString &sessionId, const QString &text);
 
@@ -89,6 +92,10 @@ Q_SIGNALS:
 
 private:
     struct Session;
+    class Walk;
+    /// The live sessions, oldest first, while a Walk keeps those dropped
+    /// meanwhile from being freed.
+    template<typename Visit> void forEachSession(Visit visit);
     void onTextMessage(Session *session, const QString &text);
     void closeSession(Session *session, Protocol::CloseCode code, const QString &reason);
     /// Closes the sessions whose info `wanted` picks; returns how many.
@@ -117,13 +124,13 @@ private:
     QString m_frameText; // encodedFrame()'s cache
     QByteArray m_frame;
     QHash<QWebSocket *, Session *> m_sessions;
+    SessionOrder m_order; // the same sessions in the order they opened, and by kiosk name
+    int m_walks = 0; // Walks under way
+    QList<Session *> m_droppedDuringWalk; // freed when the last Walk ends
     QHash<QTcpSocket *, Session *> m_byTcp; // the same sessions by their connection
     // Sessions written to (or that sent something QWebSocket may answer)
     // since they last had nothing unsent: all the slow-consumer sweep visits.
     QSet<Session *> m_mayHaveUnsent;
-    // Commands go to kiosks by name. A set per name: dropping one of many
-    // sessions under one name (a shared token) stays O(1).
-    QHash<QString, QSet<Session *>> m_byKiosk;
     // (exp in seconds, session), ordered by expiry. Not a QMultiMap keyed by
     // exp: many sessions share one exp (a token used by several kiosks, or
     // tokens issued together), and QMultiMap::remove(key, value) walks every

@@ -64,12 +64,16 @@ struct Fleet
         CommandCenter::Fleet f;
         f.knownKiosks = [] { return Kiosks; };
         f.onlineKiosks = [this] { return online; };
-        f.sendToKiosk = [this](const QString &kiosk, const QString &text) {
-            const int n = online.contains(kiosk) ? 1 : 0;
-            framesSent += n;
-            if (n)
+        f.sendToKiosks = [this](const QStringList &kiosks, const QString &text) {
+            int sent = 0;
+            for (const QString &kiosk : kiosks) {
+                if (!online.contains(kiosk))
+                    continue;
+                ++sent;
                 framesTo.insert(QStringLiteral("s-") + kiosk, text);
-            return n;
+            }
+            framesSent += sent;
+            return sent;
         };
         f.sendToSession = [this](const QString &kiosk, const QString &session, const QString &text) {
             if (!online.contains(kiosk))

@@ -24,11 +24,15 @@ struct FakeFleet
         CommandCenter::Fleet f;
         f.knownKiosks = [this] { return known; };
         f.onlineKiosks = [this] { return sessions.uniqueKeys(); };
-        f.sendToKiosk = [this](const QString &kiosk, const QString &text) {
-            const QStringList ids = sessions.values(kiosk);
-            for (const QString &id : ids)
-                frames.append({id, text});
-            return int(ids.size());
+        f.sendToKiosks = [this](const QStringList &kiosks, const QString &text) {
+            int sent = 0;
+            for (const QString &kiosk : kiosks) {
+                const QStringList ids = sessions.values(kiosk);
+                for (const QString &id : ids)
+                    frames.append({ id, text });
+                sent += int(ids.size());
+            }
+            return sent;
         };
         f.sendToSession = [this](const QString &kiosk, const QString &id, const QString &text) {
             if (!sessions.contains(kiosk, id))
