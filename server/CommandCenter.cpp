@@ -83,8 +83,14 @@ CommandRecord CommandCenter::issue(const QString &name, const QStringList &kiosk
         return failWith(QStringLiteral("unknown command \"%1\": use reset or reload").arg(name.left(32)));
 
     const QStringList online = m_fleet.onlineKiosks();
-    QSet<QString> known(online.cbegin(), online.cend());
-    for (const QString &kiosk : m_fleet.knownKiosks())
+    const QStringList withTokens = m_fleet.knownKiosks();
+    // Sized once: a fleet of 10,000 otherwise rehashes these tables while
+    // the operator waits for the first kiosk to hear of the command.
+    QSet<QString> known;
+    known.reserve(online.size() + withTokens.size());
+    for (const QString &kiosk : online)
+        known.insert(kiosk);
+    for (const QString &kiosk : withTokens)
         known.insert(kiosk);
 
     QStringList targets;
@@ -116,7 +122,10 @@ CommandRecord CommandCenter::issue(const QString &name, const QStringList &kiosk
         }
     }
     std::sort(targets.begin(), targets.end());
-    const QSet<QString> onlineSet(online.cbegin(), online.cend());
+    QSet<QString> onlineSet;
+    onlineSet.reserve(online.size());
+    for (const QString &kiosk : online)
+        onlineSet.insert(kiosk);
 
     const qint64 now = m_clock->nowMs();
     Active active;
@@ -127,6 +136,8 @@ CommandRecord CommandCenter::issue(const QString &name, const QStringList &kiosk
     record.issuedAtMs = now;
     record.expiresAtMs = now + m_freshnessMs;
     record.allKiosks = kiosks.isEmpty();
+    active.indexOf.reserve(targets.size());
+    record.targets.reserve(targets.size());
     for (const QString &kiosk : targets) {
         active.indexOf.insert(kiosk, record.targets.size());
         record.targets.append({kiosk, onlineSet.contains(kiosk) ? CommandState::Sent : CommandState::Pending,

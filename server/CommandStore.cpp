@@ -1,13 +1,60 @@
 #include "CommandStore.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QMap>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QVariant>
+#include <tuple>
 
 namespace KioskGate {
 
 namespace {
+
+// Writes the targets of `record` with `t` (inside the caller's transaction).
+bool insertTargets(QSqlQuery &t, const CommandRecord &record)
+{
+    // Targets that share state, time and error (at issue: everyone online,
+    // everyone offline) go in one statement each: SQLite walks a JSON array
+    // of their names itself. A row at a time, 10,000 targets took about
+    // 50 ms, all of it before the first kiosk heard of the command.
+    QMap<std::tuple<QString, qint64, QString>, QJsonArray> groups;
+    for (const CommandTarget &target : record.targets)
+        groups[{ target.state, target.changedAtMs, target.error }].append(target.kiosk);
+    if (t.prepare(QStringLiteral(
+            "INSERT INTO command_targets (command_id, kiosk, state, changed_at, error)"
+            " SELECT ?, value, ?, ?, ? FROM json_each(?)"))) {
+        for (auto group = groups.cbegin(); group != groups.cend(); ++group) {
+            const auto &[state, changedAtMs, targetError] = group.key();
+            t.addBindValue(record.id);
+            t.addBindValue(state);
+            t.addBindValue(changedAtMs);
+            t.addBindValue(targetError.isEmpty() ? QVariant() : QVariant(targetError));
+            t.addBindValue(
+                QString::fromUtf8(QJsonDocument(group.value()).toJson(QJsonDocument::Compact)));
+            if (!t.exec())
+                return false;
+        }
+        return true;
+    }
+    // An SQLite without its JSON functions (built in since 3.38): a row at a time.
+    if (!t.prepare(QStringLiteral(
+            "INSERT INTO command_targets (command_id, kiosk, state, changed_at, error)"
+            " VALUES (?, ?, ?, ?, ?)")))
+        return false;
+    for (const CommandTarget &target : record.targets) {
+        t.addBindValue(record.id);
+        t.addBindValue(target.kiosk);
+        t.addBindValue(target.state);
+        t.addBindValue(target.changedAtMs);
+        t.addBindValue(target.error.isEmpty() ? QVariant() : QVariant(target.error));
+        if (!t.exec())
+            return false;
+    }
+    return true;
+}
 
 const char CommandColumns[] = "id, name, issuer, issued_at, expires_at, all_kiosks";
 
@@ -95,17 +142,8 @@ bool CommandStore::insert(const CommandRecord &record, QString *error)
     q.addBindValue(record.isFinished() ? 1 : 0);
     bool ok = q.exec();
     QSqlQuery t(db);
-    t.prepare(QStringLiteral("INSERT INTO command_targets (command_id, kiosk, state, changed_at, error)"
-                             " VALUES (?, ?, ?, ?, ?)"));
-    for (int i = 0; ok && i < record.targets.size(); ++i) {
-        const CommandTarget &target = record.targets.at(i);
-        t.addBindValue(record.id);
-        t.addBindValue(target.kiosk);
-        t.addBindValue(target.state);
-        t.addBindValue(target.changedAtMs);
-        t.addBindValue(target.error.isEmpty() ? QVariant() : QVariant(target.error));
-        ok = t.exec();
-    }
+    if (ok)
+        ok = insertTargets(t, record);
     if (!ok) {
         const QSqlError sqlError = q.lastError().isValid() ? q.lastError() : t.lastError();
         db.rollback();

@@ -145,16 +145,10 @@ bool ServerCore::startCommands(QString *error)
         return false;
     CommandCenter::Fleet fleet;
     fleet.knownKiosks = [this] {
-        QList<TokenRecord> tokens;
-        QString listError;
-        if (!m_registry->listTokens(&tokens, &listError))
-            qCWarning(lcCommands).noquote() << listError;
-        const qint64 now = m_clock->nowSecs();
         QStringList kiosks;
-        for (const TokenRecord &token : tokens) {
-            if (!token.isRevoked() && !token.isExpired(now) && !kiosks.contains(token.kiosk))
-                kiosks.append(token.kiosk);
-        }
+        QString listError;
+        if (!m_registry->activeKiosks(m_clock->nowSecs(), &kiosks, &listError))
+            qCWarning(lcCommands).noquote() << listError;
         return kiosks;
     };
     fleet.onlineKiosks = [this] { return m_sessions->onlineKiosks(); };

@@ -1,5 +1,7 @@
 #include "TokenRegistry.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QUuid>
@@ -132,6 +134,22 @@ bool TokenRegistry::listTokens(QList<TokenRecord> *out, QString *error) const
     return true;
 }
 
+bool TokenRegistry::activeKiosks(qint64 nowSecs, QStringList *out, QString *error) const
+{
+    // As TokenRecord::isRevoked() and isExpired(): 0 or NULL is "never".
+    QSqlQuery q(m_connection.database());
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT DISTINCT kiosk FROM tokens WHERE COALESCE(revoked, 0) = 0"
+                             " AND (COALESCE(expires, 0) = 0 OR expires > ?)"));
+    q.addBindValue(nowSecs);
+    if (!exec(q, error, QStringLiteral("cannot list the kiosks with active tokens")))
+        return false;
+    out->clear();
+    while (q.next())
+        out->append(q.value(0).toString());
+    return true;
+}
+
 bool TokenRegistry::findToken(const QString &jti, TokenRecord *out, bool *found, QString *error) const
 {
     QSqlQuery q(m_connection.database());
@@ -226,18 +244,50 @@ bool TokenRegistry::recordUses(const QHash<QString, TokenUse> &uses, QString *er
     if (!beginWrite(db, error))
         return false;
     QSqlQuery q(db);
-    q.prepare(QStringLiteral("UPDATE tokens SET last_used = ?, last_address = ? WHERE jti = ?"));
-    for (auto it = uses.cbegin(); it != uses.cend(); ++it) {
-        q.addBindValue(it->at);
-        q.addBindValue(it->address);
-        q.addBindValue(it.key());
+    // One statement: SQLite walks the JSON array itself. An UPDATE per token
+    // was 10,000 statements on the network thread after a fleet reconnected.
+    QJsonArray rows;
+    for (auto it = uses.cbegin(); it != uses.cend(); ++it)
+        rows.append(QJsonArray { it.key(), it->at, it->address });
+    const bool batched = q.prepare(QStringLiteral(
+        "UPDATE tokens SET last_used = u.at, last_address = u.address FROM"
+        " (SELECT json_extract(value, '$[0]') AS jti, json_extract(value, '$[1]') AS at,"
+        " json_extract(value, '$[2]') AS address FROM json_each(?)) AS u WHERE tokens.jti = "
+        "u.jti"));
+    if (batched) {
+        q.addBindValue(QString::fromUtf8(QJsonDocument(rows).toJson(QJsonDocument::Compact)));
         if (!exec(q, error, QStringLiteral("cannot record token use"))) {
             db.rollback();
             return false;
         }
+    } else {
+        // An SQLite without JSON functions or UPDATE ... FROM (3.33): a row at a time.
+        q.prepare(
+            QStringLiteral("UPDATE tokens SET last_used = ?, last_address = ? WHERE jti = ?"));
+        for (auto it = uses.cbegin(); it != uses.cend(); ++it) {
+            q.addBindValue(it->at);
+            q.addBindValue(it->address);
+            q.addBindValue(it.key());
+            if (!exec(q, error, QStringLiteral("cannot record token use"))) {
+                db.rollback();
+                return false;
+            }
+        }
     }
     if (!db.commit())
         return sqlFailure(error, QStringLiteral("cannot commit token use"), db.lastError());
+    return true;
+}
+
+bool TokenRegistry::tokenRevocations(QHash<QString, bool> *revokedByJti, QString *error) const
+{
+    QSqlQuery q(m_connection.database());
+    q.setForwardOnly(true);
+    if (!q.exec(QStringLiteral("SELECT jti, COALESCE(revoked, 0) != 0 FROM tokens")))
+        return sqlFailure(error, QStringLiteral("cannot read the tokens' states"), q.lastError());
+    revokedByJti->clear();
+    while (q.next())
+        revokedByJti->insert(q.value(0).toString(), q.value(1).toBool());
     return true;
 }
 

@@ -36,6 +36,10 @@ public:
 
     bool insertToken(const TokenRecord &record, QString *error);
     bool listTokens(QList<TokenRecord> *out, QString *error) const;
+    /// The names of kiosks with at least one token neither revoked nor
+    /// expired at `nowSecs`, each once. (A command to every kiosk asks; the
+    /// database answers it without loading 10,000 records.)
+    bool activeKiosks(qint64 nowSecs, QStringList *out, QString *error) const;
     bool findToken(const QString &jti, TokenRecord *out, bool *found, QString *error) const;
 
     /// Revokes the token `nameOrJti` names: its jti, or every unrevoked token
@@ -47,6 +51,8 @@ public:
                         QStringList *revokedJtis, QString *error);
     /// Stores last-used times and addresses in one transaction.
     bool recordUses(const QHash<QString, TokenUse> &uses, QString *error);
+    /// Every token's jti and whether it is revoked.
+    bool tokenRevocations(QHash<QString, bool> *revokedByJti, QString *error) const;
 
     /// Signing keys that are not retired, oldest first, and the current one.
     bool activeKeyIds(QStringList *keyIds, QString *current, QString *error) const;

@@ -14,6 +14,7 @@ class TestCommandStore : public QObject
 private Q_SLOTS:
     void init();
     void insertFindAndReloadInAnotherConnection();
+    void targetsOfEveryKindComeBackAsInserted();
     void updatesPersistAndFinishedLeavesUnfinishedList();
     void recentIsNewestFirstWithCounts();
     void pruneKeepsUnfinishedAndTheNewest();
@@ -80,6 +81,43 @@ void TestCommandStore::insertFindAndReloadInAnotherConnection()
     QCOMPARE(found.counts.value(CommandState::Pending), 1);
     QVERIFY(reopened.find(QStringLiteral("nope"), &found, &exists, &error));
     QVERIFY(!exists);
+}
+
+void TestCommandStore::targetsOfEveryKindComeBackAsInserted()
+{
+    // Targets are written a statement per (state, time, error): each must
+    // come back with its own, including names JSON would have to escape.
+    CommandRecord original = command(QStringLiteral("c1"), 1000, {});
+    for (int i = 0; i < 2500; ++i) {
+        const QString state = i % 3 == 0 ? CommandState::Sent
+            : i % 3 == 1                 ? CommandState::Pending
+                                         : CommandState::Failed;
+        const QString why
+            = state == CommandState::Failed ? QStringLiteral("busy \"%1\"").arg(i % 2) : QString();
+        original.targets.append({ QStringLiteral("kiosk-%1").arg(i), state, 1000 + i % 7, why });
+    }
+    original.targets.append(
+        { QStringLiteral("odd.name_with-\\\"quote"), CommandState::Sent, 1000, QString() });
+    original.recount();
+    QString error;
+    CommandStore store;
+    QVERIFY2(store.open(path(), &error), qPrintable(error));
+    QVERIFY2(store.insert(original, &error), qPrintable(error));
+    CommandRecord found;
+    bool exists = false;
+    QVERIFY2(store.find(QStringLiteral("c1"), &found, &exists, &error), qPrintable(error));
+    QVERIFY(exists);
+    QCOMPARE(found.targets.size(), original.targets.size());
+    QHash<QString, CommandTarget> byKiosk;
+    for (const CommandTarget &target : found.targets)
+        byKiosk.insert(target.kiosk, target);
+    for (const CommandTarget &target : original.targets) {
+        QVERIFY2(byKiosk.contains(target.kiosk), qPrintable(target.kiosk));
+        const CommandTarget &back = byKiosk.value(target.kiosk);
+        QCOMPARE(back.state, target.state);
+        QCOMPARE(back.changedAtMs, target.changedAtMs);
+        QCOMPARE(back.error, target.error);
+    }
 }
 
 void TestCommandStore::updatesPersistAndFinishedLeavesUnfinishedList()

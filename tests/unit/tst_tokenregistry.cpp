@@ -21,6 +21,8 @@ private Q_SLOTS:
     void revokeUnknownFails();
     void revokeWaitsForAnotherWriter();
     void recordUses();
+    void recordUsesOfAFleet();
+    void activeKiosksAndRevocations();
     void keys();
     void persistsAndSharesInstanceId();
     void corruptFileIsAnError();
@@ -172,6 +174,89 @@ void TestTokenRegistry::recordUses()
     QVERIFY(registry.findToken(QStringLiteral("j1"), &found, &exists, &error));
     QCOMPARE(found.lastUsed, 4242);
     QCOMPARE(found.lastAddress, QStringLiteral("192.168.1.7"));
+}
+
+void TestTokenRegistry::recordUsesOfAFleet()
+{
+    // One statement for the whole batch: every token gets its own time and
+    // address, tokens not in the batch keep theirs, unknown jtis change nothing.
+    TokenRegistry registry;
+    QString error;
+    QVERIFY(registry.open(path(), &error));
+    constexpr int Count = 3000;
+    QHash<QString, TokenUse> uses;
+    for (int i = 0; i < Count; ++i) {
+        const QString jti = QStringLiteral("j%1").arg(i);
+        QVERIFY(registry.insertToken(record(jti, QStringLiteral("kiosk-%1").arg(i)), &error));
+        if (i % 3 != 0)
+            uses.insert(
+                jti,
+                TokenUse { 10000 + i, QStringLiteral("10.0.%1.%2").arg(i / 256).arg(i % 256) });
+    }
+    uses.insert(QStringLiteral("unknown"), TokenUse { 1, QStringLiteral("10.9.9.9") });
+    QVERIFY2(registry.recordUses(uses, &error), qPrintable(error));
+    QList<TokenRecord> all;
+    QVERIFY(registry.listTokens(&all, &error));
+    QCOMPARE(all.size(), Count);
+    for (const TokenRecord &r : all) {
+        const int i = r.jti.mid(1).toInt();
+        if (i % 3 == 0) {
+            QCOMPARE(r.lastUsed, 0);
+            QVERIFY(r.lastAddress.isEmpty());
+        } else {
+            QCOMPARE(r.lastUsed, 10000 + i);
+            QCOMPARE(r.lastAddress, QStringLiteral("10.0.%1.%2").arg(i / 256).arg(i % 256));
+        }
+    }
+}
+
+void TestTokenRegistry::activeKiosksAndRevocations()
+{
+    TokenRegistry registry;
+    QString error;
+    QVERIFY(registry.open(path(), &error));
+    TokenRecord expiring = record(QStringLiteral("j-exp"), QStringLiteral("lobby-exp"));
+    expiring.expires = 5000;
+    QVERIFY(registry.insertToken(expiring, &error));
+    QVERIFY(
+        registry.insertToken(record(QStringLiteral("j-a1"), QStringLiteral("lobby-a")), &error));
+    QVERIFY(
+        registry.insertToken(record(QStringLiteral("j-a2"), QStringLiteral("lobby-a")), &error));
+    QVERIFY(registry.insertToken(record(QStringLiteral("j-r"), QStringLiteral("lobby-r")), &error));
+    QVERIFY(registry.insertToken(record(QStringLiteral("j-half1"), QStringLiteral("lobby-half")),
+                                 &error));
+    QVERIFY(registry.insertToken(record(QStringLiteral("j-half2"), QStringLiteral("lobby-half")),
+                                 &error));
+    QStringList revoked;
+    QVERIFY(
+        registry.revoke(QStringLiteral("lobby-r"), 2000, QStringLiteral("t"), &revoked, &error));
+    QVERIFY(
+        registry.revoke(QStringLiteral("j-half1"), 2000, QStringLiteral("t"), &revoked, &error));
+
+    // Each name once; a revoked token does not count, nor does an expired one.
+    QStringList kiosks;
+    QVERIFY2(registry.activeKiosks(4999, &kiosks, &error), qPrintable(error));
+    kiosks.sort();
+    QCOMPARE(kiosks,
+             QStringList({ QStringLiteral("lobby-a"), QStringLiteral("lobby-exp"),
+                           QStringLiteral("lobby-half") }));
+    QVERIFY(registry.activeKiosks(5000, &kiosks, &error));
+    kiosks.sort();
+    QCOMPARE(kiosks, QStringList({ QStringLiteral("lobby-a"), QStringLiteral("lobby-half") }));
+
+    // As the lookups of each token would answer.
+    QHash<QString, bool> revokedByJti;
+    QVERIFY2(registry.tokenRevocations(&revokedByJti, &error), qPrintable(error));
+    QCOMPARE(revokedByJti.size(), 6);
+    for (auto it = revokedByJti.cbegin(); it != revokedByJti.cend(); ++it) {
+        TokenRecord found;
+        bool exists = false;
+        QVERIFY(registry.findToken(it.key(), &found, &exists, &error));
+        QVERIFY(exists);
+        QCOMPARE(it.value(), found.isRevoked());
+    }
+    QVERIFY(revokedByJti.value(QStringLiteral("j-r")));
+    QVERIFY(!revokedByJti.value(QStringLiteral("j-half2")));
 }
 
 void TestTokenRegistry::keys()
