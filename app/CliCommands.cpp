@@ -1,17 +1,19 @@
 #include "CliCommands.h"
-#include "CliOutput.h"
 
+#include "CliOutput.h"
 #include "CommandLine.h"
 #include "ControlPlane.h"
 #include "ControlServer.h"
 #include "DataDirectory.h"
+#include "TokenService.h"
 
 #include <QCommandLineParser>
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QRegularExpression>
-
+#include <QSet>
+#include <memory>
 
 namespace KioskGate {
 
@@ -19,36 +21,69 @@ using namespace Cli;
 
 namespace {
 
-// Runs one admin request: through the running instance if there is one (so
-// its sessions follow at once), otherwise directly on the data directory.
-bool execute(const QCommandLineParser &parser, const CliContext &context, const QJsonObject &request,
-             QJsonObject *answer, bool *viaInstance = nullptr, bool forRotation = false)
+// Admin requests through the running instance if there is one (so its
+// sessions follow at once), otherwise directly on the data directory, which
+// is opened once for all the requests made through one channel.
+class AdminChannel
 {
-    DataDirectory dataDir(dataDirOf(parser, context));
-    QString error;
-    const bool running = dataDir.isLockedByOther();
+public:
+    AdminChannel(const QCommandLineParser &parser, const CliContext &context,
+                 bool forRotation = false)
+        : m_dataDir(dataDirOf(parser, context)),
+          m_fileSecrets(parser.isSet(context.fileSecrets)),
+          m_forRotation(forRotation),
+          m_viaInstance(m_dataDir.isLockedByOther())
+    { }
+
+    bool viaInstance() const { return m_viaInstance; }
+
+    /// Runs `request`; false, with the error printed, if it failed.
+    bool run(const QJsonObject &request, QJsonObject *answer)
+    {
+        QString error;
+        if (m_viaInstance) {
+            if (!ControlClient::request(m_dataDir.controlSocketName(), request, answer, &error)) {
+                err(error);
+                return false;
+            }
+        } else if (request.value(QStringLiteral("command")) == QLatin1String("status")) {
+            *answer = { { QStringLiteral("ok"), true }, { QStringLiteral("running"), false } };
+        } else {
+            if (!m_plane) {
+                auto plane = std::make_unique<ControlPlane>(
+                    ControlPlane::Options { m_dataDir.path(), m_fileSecrets });
+                if (!plane->open(&error, m_forRotation)) {
+                    err(error);
+                    return false;
+                }
+                m_plane = std::move(plane);
+            }
+            *answer = m_plane->admin().handle(request);
+        }
+        if (!answer->value(QStringLiteral("ok")).toBool()) {
+            err(answer->value(QStringLiteral("error")).toString());
+            return false;
+        }
+        return true;
+    }
+
+private:
+    DataDirectory m_dataDir;
+    bool m_fileSecrets;
+    bool m_forRotation;
+    bool m_viaInstance;
+    std::unique_ptr<ControlPlane> m_plane;
+};
+
+// Runs one admin request (AdminChannel).
+bool execute(const QCommandLineParser &parser, const CliContext &context,
+             const QJsonObject &request, QJsonObject *answer, bool *viaInstance = nullptr,
+             bool forRotation = false)
+{
+    AdminChannel channel(parser, context, forRotation);
     if (viaInstance)
-        *viaInstance = running;
-    if (running) {
-        if (!ControlClient::request(dataDir.controlSocketName(), request, answer, &error)) {
-            err(error);
-            return false;
-        }
-    } else if (request.value(QStringLiteral("command")) == QLatin1String("status")) {
-        *answer = {{QStringLiteral("ok"), true}, {QStringLiteral("running"), false}};
-    } else {
-        ControlPlane plane({dataDir.path(), parser.isSet(context.fileSecrets)});
-        if (!plane.open(&error, forRotation)) {
-            err(error);
-            return false;
-        }
-        *answer = plane.admin().handle(request);
-    }
-    if (!answer->value(QStringLiteral("ok")).toBool()) {
-        err(answer->value(QStringLiteral("error")).toString());
-        return false;
-    }
-    return true;
+        *viaInstance = channel.viaInstance();
+    return channel.run(request, answer);
 }
 
 void makeParser(QCommandLineParser &parser, const CliContext &context, const QString &synopsis,
@@ -85,13 +120,33 @@ int issue(QCommandLineParser &parser, const CliContext &context, const QStringLi
     const QCommandLineOption origin(QStringLiteral("origin"),
                                     QStringLiteral("Bind the token to this web origin (repeatable)."),
                                     QStringLiteral("ORIGIN"));
-    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print token, id and claims as JSON."));
+    const QCommandLineOption json(
+        QStringLiteral("json"),
+        QStringLiteral("Print token, id and claims as JSON (a line per kiosk)."));
     parser.addOptions({expires, origin, json});
     parser.process(arguments);
     const QStringList names = parser.positionalArguments().mid(2);
-    if (names.size() != 1) {
-        err(QStringLiteral("usage: kioskgate token issue NAME [--expires 30d] [--origin ORIGIN]... [--json]"));
+    if (names.isEmpty()) {
+        err(QStringLiteral(
+            "usage: kioskgate token issue NAME... [--expires 30d] [--origin ORIGIN]... [--json]"));
         return ExitUsage;
+    }
+    // Every name checked before the first token: a typo in a long list
+    // must not leave half a fleet issued.
+    QSet<QString> seen;
+    for (const QString &name : names) {
+        if (!TokenService::isValidKioskName(name)) {
+            err(QStringLiteral(
+                    "\"%1\" is not a kiosk name: 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' "
+                    "and '-'; no token issued")
+                    .arg(name.left(80)));
+            return ExitUsage;
+        }
+        if (seen.contains(name)) {
+            err(QStringLiteral("%1 is named twice; no token issued").arg(name));
+            return ExitUsage;
+        }
+        seen.insert(name);
     }
     qint64 lifetime = 0;
     if (!parseDuration(parser.value(expires), &lifetime)) {
@@ -99,22 +154,42 @@ int issue(QCommandLineParser &parser, const CliContext &context, const QStringLi
                 .arg(parser.value(expires)));
         return ExitUsage;
     }
-    const QJsonObject request{{QStringLiteral("command"), QStringLiteral("token.issue")},
-                              {QStringLiteral("kiosk"), names.first()},
-                              {QStringLiteral("expiresIn"), double(lifetime)},
-                              {QStringLiteral("origins"), QJsonArray::fromStringList(parser.values(origin))}};
-    QJsonObject answer;
-    if (!execute(parser, context, request, &answer))
-        return ExitFailure;
-    if (parser.isSet(json)) {
-        printJson(answer);
-    } else {
-        out(answer.value(QStringLiteral("token")).toString());
-        // The token alone goes to stdout (scripts capture it); the reminder
-        // goes to stderr.
-        err(QStringLiteral("token %1 for kiosk %2 issued; it is shown only once.")
-                .arg(answer.value(QStringLiteral("jti")).toString(), names.first()));
+    AdminChannel channel(parser, context);
+    const bool one = names.size() == 1;
+    int issued = 0;
+    QString lastJti;
+    for (const QString &name : names) {
+        const QJsonObject request { { QStringLiteral("command"), QStringLiteral("token.issue") },
+                                    { QStringLiteral("kiosk"), name },
+                                    { QStringLiteral("expiresIn"), double(lifetime) },
+                                    { QStringLiteral("origins"),
+                                      QJsonArray::fromStringList(parser.values(origin)) } };
+        QJsonObject answer;
+        if (!channel.run(request, &answer)) {
+            if (issued > 0)
+                err(QStringLiteral("stopped at %1: %2 of %3 tokens issued, each printed above")
+                        .arg(name)
+                        .arg(issued)
+                        .arg(names.size()));
+            return ExitFailure;
+        }
+        ++issued;
+        lastJti = answer.value(QStringLiteral("jti")).toString();
+        // Printed (and flushed) as it is issued: it is shown only once, and
+        // a stop halfway must not lose the tokens already made.
+        if (parser.isSet(json))
+            one ? printJson(answer) : printJsonLine(answer);
+        else if (one)
+            out(answer.value(QStringLiteral("token")).toString()); // alone: scripts capture it
+        else
+            out(name + QLatin1Char(' ') + answer.value(QStringLiteral("token")).toString());
     }
+    // The reminder goes to stderr, out of the way of what scripts capture.
+    if (one)
+        err(QStringLiteral("token %1 for kiosk %2 issued; it is shown only once.")
+                .arg(lastJti, names.first()));
+    else
+        err(QStringLiteral("%1 tokens issued; each is shown only once.").arg(issued));
     return ExitOk;
 }
 
@@ -209,9 +284,12 @@ int runTokenCommand(const QStringList &arguments, const CliContext &context)
     QCommandLineParser parser;
     const QString sub = arguments.value(2);
     if (sub == QLatin1String("issue"))
-        makeParser(parser, context, QStringLiteral("token issue NAME"),
-                   QStringLiteral("Issue a token for the kiosk NAME ([A-Za-z0-9._-], up to 64). The token "
-                                  "is printed once, alone on stdout; only its id is kept."));
+        makeParser(
+            parser, context, QStringLiteral("token issue NAME..."),
+            QStringLiteral("Issue a token for the kiosk NAME ([A-Za-z0-9._-], up to 64). The token "
+                           "is printed once, alone on stdout; only its id is kept. With several "
+                           "names, a token each, printed as \"NAME TOKEN\" lines as they are "
+                           "issued."));
     else if (sub == QLatin1String("list"))
         makeParser(parser, context, QStringLiteral("token list"),
                    QStringLiteral("List issued tokens: kiosk, id, state, created, expires, last use."));

@@ -28,6 +28,13 @@ void printJson(const QJsonObject &object)
     std::fputs(QJsonDocument(copy).toJson(QJsonDocument::Indented).constData(), stdout);
 }
 
+void printJsonLine(const QJsonObject &object)
+{
+    QJsonObject copy = object;
+    copy.remove(QStringLiteral("ok"));
+    out(QString::fromUtf8(QJsonDocument(copy).toJson(QJsonDocument::Compact)));
+}
+
 QString dataDirOf(const QCommandLineParser &parser, const CliContext &context)
 {
     return parser.isSet(context.dataDir) ? parser.value(context.dataDir) : DataDirectory::defaultPath();

@@ -20,6 +20,8 @@ void out(const QString &text);
 void err(const QString &text);
 /// `object` as indented JSON on stdout, without the control channel's "ok".
 void printJson(const QJsonObject &object);
+/// The same on one line, flushed (JSON Lines: one object per line).
+void printJsonLine(const QJsonObject &object);
 /// The data directory the command acts on: --data-dir, or the default.
 QString dataDirOf(const QCommandLineParser &parser, const CliContext &context);
 

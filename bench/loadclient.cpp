@@ -8,6 +8,10 @@
 // server's RSS and CPU (from /proc/<--server-pid>); (3) run --trigger and
 // ack every command frame the way kiosks do; (4) a reconnect storm: drop
 // --storm kiosks and reconnect them all at once.
+//
+// --token-file holds one token per line ("TOKEN" or "NAME TOKEN", as
+// `kioskgate token issue NAME...` prints them); kiosk i presents line
+// i mod lines, so a file of one token is a fleet sharing it.
 #include "ProcessSampler.h"
 
 #include <algorithm>
@@ -50,7 +54,7 @@ struct Options
     int n = 1000;
     int inflight = 100;
     int storm = 1000;
-    std::string token;
+    std::vector<std::string> tokens; // kiosk i presents tokens[i % size]
     std::string origin = "http://kiosk.bench";
     std::string trigger;      // shell command starting the broadcast
     std::string triggerHttp;  // or a path POSTed to the server itself
@@ -214,11 +218,12 @@ void sendRequest(Fleet &f, Conn &c)
     std::string req = "GET /v1/kiosk HTTP/1.1\r\nHost: " + f.opt.host + ":" + std::to_string(f.opt.port)
                       + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
                         "Sec-WebSocket-Key: " + base64(key, sizeof key) + "\r\n";
+    const std::string &token = f.opt.tokens[size_t(c.index) % f.opt.tokens.size()];
     if (c.header) {
-        req += "Authorization: Bearer " + f.opt.token + "\r\n";
+        req += "Authorization: Bearer " + token + "\r\n";
     } else {
         req += "Origin: " + f.opt.origin + "\r\n";
-        req += "Sec-WebSocket-Protocol: kioskgate.v1, kioskgate.bearer." + f.opt.token + "\r\n";
+        req += "Sec-WebSocket-Protocol: kioskgate.v1, kioskgate.bearer." + token + "\r\n";
     }
     req += "\r\n";
     c.out = req;
@@ -441,6 +446,23 @@ void triggerHttp(Fleet &f)
     ::close(fd);
 }
 
+// One token per line, "TOKEN" or "NAME TOKEN": the line's last word.
+std::vector<std::string> readTokens(const std::string &path)
+{
+    std::vector<std::string> tokens;
+    std::ifstream file(path);
+    std::string line;
+    while (std::getline(file, line)) {
+        std::istringstream words(line);
+        std::string word, last;
+        while (words >> word)
+            last = word;
+        if (!last.empty())
+            tokens.push_back(last);
+    }
+    return tokens;
+}
+
 std::string jsonNumber(double v)
 {
     char buf[64];
@@ -461,7 +483,8 @@ int main(int argc, char **argv)
         else if (k == "--n") opt.n = std::atoi(v.c_str());
         else if (k == "--inflight") opt.inflight = std::atoi(v.c_str());
         else if (k == "--storm") opt.storm = std::atoi(v.c_str());
-        else if (k == "--token-file") { std::ifstream t(v); std::getline(t, opt.token); }
+        else if (k == "--token-file")
+            opt.tokens = readTokens(v);
         else if (k == "--origin") opt.origin = v;
         else if (k == "--trigger") opt.trigger = v;
         else if (k == "--trigger-http") opt.triggerHttp = v;
@@ -470,7 +493,10 @@ int main(int argc, char **argv)
         else if (k == "--hold-ms") opt.holdMs = std::atoi(v.c_str());
         else { fprintf(stderr, "unknown option %s\n", k.c_str()); return 2; }
     }
-    if (opt.token.empty()) { fprintf(stderr, "--token-file is required\n"); return 2; }
+    if (opt.tokens.empty()) {
+        fprintf(stderr, "--token-file with at least one token is required\n");
+        return 2;
+    }
     signal(SIGPIPE, SIG_IGN);
     rlimit lim{};
     getrlimit(RLIMIT_NOFILE, &lim);

@@ -9,6 +9,8 @@
 // KioskGate runs with --no-tls (the peer serves plain ws://). Each run starts
 // a fresh server (fresh data directory), so memory is measured from the same
 // baseline. Options: --sizes, --runs, --inflight (100), --storm (1000),
+// --tokens per-kiosk|shared (per-kiosk: a token and a name for every kiosk,
+// as a fleet is provisioned; shared: one token for the whole fleet),
 // --json FILE (raw results).
 import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -27,6 +29,12 @@ const sizes = (args.sizes ?? '1000,5000,10000').split(',').map(Number);
 const runs = Number(args.runs ?? 2);
 const inflight = Number(args.inflight ?? 100);
 const storm = Number(args.storm ?? 1000);
+const tokens = args.tokens ?? 'per-kiosk';
+if (!['per-kiosk', 'shared'].includes(tokens)) {
+  console.error(`--tokens: "${tokens}" is neither per-kiosk nor shared`);
+  process.exit(2);
+}
+const kioskNames = (n) => Array.from({ length: n }, (_, i) => `kiosk-${String(i).padStart(5, '0')}`);
 const ORIGIN = 'http://kiosk.bench';
 
 for (const dep of ['ws', 'jsonwebtoken']) {
@@ -75,14 +83,20 @@ async function stop(child) {
   if (child.exitCode === null) child.kill('SIGKILL');
 }
 
-async function startKioskGate(dir) {
+async function startKioskGate(dir, n) {
   const common = ['-d', dir, '--insecure-file-secrets'];
-  // The whole fleet shares one token; lift the per-token cap (an abuse limit,
-  // default 8) so it does not refuse the benchmark's kiosks with 429.
-  fs.writeFileSync(path.join(dir, 'settings.ini'), '[limits]\nmax_connections_per_token=1000000\n');
-  const issued = spawnSync(kioskgate, ['token', 'issue', 'bench', ...common], { encoding: 'utf8' });
+  let names = kioskNames(n);
+  if (tokens === 'shared') {
+    // The whole fleet shares one token; lift the per-token cap (an abuse
+    // limit, default 8) so it does not refuse the benchmark's kiosks with 429.
+    fs.writeFileSync(path.join(dir, 'settings.ini'), '[limits]\nmax_connections_per_token=1000000\n');
+    names = ['bench'];
+  }
+  // One process for the whole fleet: "NAME TOKEN" lines (one token alone).
+  const issued = spawnSync(kioskgate, ['token', 'issue', ...names, ...common],
+    { encoding: 'utf8', maxBuffer: 1 << 30 });
   if (issued.status !== 0) throw new Error(`token issue failed: ${issued.stderr}`);
-  fs.writeFileSync(path.join(dir, 'token'), issued.stdout.trim());
+  fs.writeFileSync(path.join(dir, 'token'), issued.stdout);
   const port = await freePort();
   const child = spawn(kioskgate, ['--headless', ...common, '--no-tls', '--listen', `127.0.0.1:${port}`,
     '--allow-origin', ORIGIN, '--max-connections', '100000'], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -91,14 +105,15 @@ async function startKioskGate(dir) {
   return { child, port, clientArgs: ['--trigger', `${trigger} >/dev/null 2>&1`] };
 }
 
-async function startWs(dir) {
+async function startWs(dir, n) {
   const secret = crypto.randomBytes(32).toString('hex');
   fs.writeFileSync(path.join(dir, 'secret'), secret);
   const jwt = (await import('jsonwebtoken')).default;
-  const token = jwt.sign({ sub: 'bench', jti: crypto.randomUUID() },
-    crypto.createSecretKey(Buffer.from(secret, 'hex')),
-    { algorithm: 'HS256', issuer: 'kioskgate-bench', audience: 'kioskgate', expiresIn: '1d' });
-  fs.writeFileSync(path.join(dir, 'token'), token);
+  const key = crypto.createSecretKey(Buffer.from(secret, 'hex'));
+  const names = tokens === 'shared' ? ['bench'] : kioskNames(n);
+  const lines = names.map((name) => `${name} ${jwt.sign({ sub: name, jti: crypto.randomUUID() }, key,
+    { algorithm: 'HS256', issuer: 'kioskgate-bench', audience: 'kioskgate', expiresIn: '1d' })}`);
+  fs.writeFileSync(path.join(dir, 'token'), `${lines.join('\n')}\n`);
   const port = await freePort();
   const child = spawn(process.execPath, [path.join(here, 'peer-server.mjs'), '--port', String(port),
     '--secret-file', path.join(dir, 'secret'), '--origin', ORIGIN], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -110,7 +125,7 @@ async function startWs(dir) {
 
 async function runOnce(kind, n) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `kgbench-${kind}-`));
-  const server = kind === 'kioskgate' ? await startKioskGate(dir) : await startWs(dir);
+  const server = kind === 'kioskgate' ? await startKioskGate(dir, n) : await startWs(dir, n);
   try {
     await sleep(300); // let start-up settle before the baseline sample
     const out = spawnSync(client, ['--port', String(server.port), '--n', String(n), '--inflight', String(inflight),
@@ -183,7 +198,8 @@ for (const [label, key, digits, , derive] of metrics) {
   lines.push(`| ${label} | ${cells.join(' | ')} |`);
 }
 console.log(lines.join('\n'));
-console.log(`\nratio = KioskGate / ws. Load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(', ')} `
+console.log(`\nTokens: ${tokens === 'shared' ? 'one shared by the whole fleet' : 'one per kiosk'}. `
+  + `ratio = KioskGate / ws. Load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(', ')} `
   + `(${os.cpus().length} CPUs).`);
 
 // A refused or failed connection is a wrong result, not a slow one: say so in

@@ -52,12 +52,6 @@ QString newJti()
     return QString::fromLatin1(bytes.toHex());
 }
 
-bool isValidKioskName(const QString &name)
-{
-    static const QRegularExpression pattern(QStringLiteral("\\A[A-Za-z0-9._-]{1,64}\\z"));
-    return pattern.match(name).hasMatch();
-}
-
 // Browsers send an Origin in exactly one serialization (lowercase scheme and
 // host, no default port, no path); requiring it makes later matching exact.
 bool isCanonicalOrigin(const QString &origin)
@@ -82,7 +76,7 @@ bool isCanonicalOrigin(const QString &origin)
 
 bool validateRequest(const TokenRequest &request, QString *error)
 {
-    if (!isValidKioskName(request.kiosk)) {
+    if (!TokenService::isValidKioskName(request.kiosk)) {
         return fail(error,
                     QStringLiteral("kiosk name must be 1 to 64 characters of A-Z, a-z, "
                                    "0-9, '.', '_' and '-'"));
@@ -406,6 +400,12 @@ TokenError TokenService::checkTimes(const TokenClaims &claims, TokenClaims *out)
         *out = claims;
     }
     return TokenError::None;
+}
+
+bool TokenService::isValidKioskName(const QString &name)
+{
+    static const QRegularExpression pattern(QStringLiteral("\\A[A-Za-z0-9._-]{1,64}\\z"));
+    return pattern.match(name).hasMatch();
 }
 
 } // namespace KioskGate

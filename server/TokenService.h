@@ -48,6 +48,8 @@ class TokenService
 public:
     /// Longest token verify() looks at, and issue() produces.
     static constexpr int MaxTokenBytes = 4096;
+    /// 1 to 64 of [A-Za-z0-9._-].
+    static bool isValidKioskName(const QString &name);
     /// Longest lifetime a request may ask for: ten years.
     static constexpr qint64 MaxLifetimeSecs = 10LL * 365 * 24 * 3600;
     /// Most origins one token may carry.

@@ -14,7 +14,8 @@
 #include <QJsonObject>
 #include <QTemporaryDir>
 #include <QWebSocket>
-
+#include <memory>
+#include <vector>
 
 class TestCommandLine : public QObject
 {
@@ -25,6 +26,7 @@ private Q_SLOTS:
     void revokeFromTheCommandLineWithinOneSecond();
     void rotateAndRetire();
     void offlineCommandsWorkOnTheRegistry();
+    void issueForAFleet();
     void oneInstancePerDataDirectory();
     void keychainUnreachableRefusesToStart();
     void usageErrors();
@@ -211,6 +213,72 @@ void TestCommandLine::offlineCommandsWorkOnTheRegistry()
     const auto status = KioskGateProcess::run(QStringList{QStringLiteral("status")} + args);
     QCOMPARE(status.exitCode, 3);
     QVERIFY(status.out.contains("No KioskGate instance is running"));
+}
+
+void TestCommandLine::issueForAFleet()
+{
+    QTemporaryDir dir;
+    const QStringList args { QStringLiteral("--data-dir"), dir.path() };
+    auto run = [&](const QStringList &command) { return KioskGateProcess::run(command + args); };
+    const QStringList issue { QStringLiteral("token"), QStringLiteral("issue") };
+    auto listed = [&] { return run({ QStringLiteral("token"), QStringLiteral("list") }).out; };
+
+    // A bad or repeated name anywhere in the list: nothing issued at all.
+    const auto bad = run(issue
+                         + QStringList { QStringLiteral("hall-1"), QStringLiteral("bad name"),
+                                         QStringLiteral("hall-2") });
+    QCOMPARE(bad.exitCode, 2);
+    QVERIFY2(bad.err.contains("\"bad name\" is not a kiosk name")
+                 && bad.err.contains("no token issued"),
+             bad.err.constData());
+    const auto twice
+        = run(issue + QStringList { QStringLiteral("hall-1"), QStringLiteral("hall-1") });
+    QCOMPARE(twice.exitCode, 2);
+    QVERIFY2(twice.err.contains("named twice"), twice.err.constData());
+    QVERIFY(!listed().contains("hall-1"));
+
+    // Without a running instance: "NAME TOKEN" lines, in the order named.
+    const auto offline = run(issue
+                             + QStringList { QStringLiteral("hall-1"), QStringLiteral("hall-2"),
+                                             QStringLiteral("hall-3") });
+    QVERIFY2(offline.exitCode == 0, offline.err.constData());
+    QVERIFY2(offline.err.contains("3 tokens issued"), offline.err.constData());
+    const QList<QByteArray> lines = offline.out.trimmed().split('\n');
+    QCOMPARE(lines.size(), 3);
+    QHash<QString, QByteArray> tokenOf;
+    for (int i = 0; i < lines.size(); ++i) {
+        const QList<QByteArray> words = lines[i].split(' ');
+        QCOMPARE(words.size(), 2);
+        QCOMPARE(words[0], QByteArray("hall-") + QByteArray::number(i + 1));
+        QCOMPARE(words[1].count('.'), 2);
+        tokenOf.insert(QString::fromLatin1(words[0]), words[1]);
+    }
+    QCOMPARE(QString::fromUtf8(listed()).count(QStringLiteral(" active ")), 3);
+
+    // Through a running instance, as JSON lines; every token lets its kiosk in.
+    KioskGateProcess server(
+        args + QStringList { QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0") });
+    const quint16 port = server.waitReady();
+    QVERIFY2(port != 0, server.log().constData());
+    const auto online = run(issue
+                            + QStringList { QStringLiteral("hall-4"), QStringLiteral("hall-5"),
+                                            QStringLiteral("--json") });
+    QVERIFY2(online.exitCode == 0, online.err.constData());
+    const QList<QByteArray> objects = online.out.trimmed().split('\n');
+    QCOMPARE(objects.size(), 2);
+    for (const QByteArray &line : objects) {
+        const QJsonObject json = QJsonDocument::fromJson(line).object();
+        QVERIFY2(!json.contains(QStringLiteral("ok")), line.constData());
+        tokenOf.insert(json.value(QStringLiteral("kiosk")).toString(),
+                       json.value(QStringLiteral("token")).toString().toLatin1());
+    }
+    QCOMPARE(tokenOf.size(), 5);
+    std::vector<std::unique_ptr<KioskClient>> kiosks;
+    for (auto it = tokenOf.cbegin(); it != tokenOf.cend(); ++it) {
+        kiosks.push_back(std::make_unique<KioskClient>());
+        kiosks.back()->open(port, it.value());
+        QTRY_COMPARE_WITH_TIMEOUT(kiosks.back()->kiosk, it.key(), 5000);
+    }
 }
 
 void TestCommandLine::oneInstancePerDataDirectory()
