@@ -256,12 +256,15 @@ std::optional<QJsonObject> AdminService::parseCommandRequest(const QJsonObject &
     return std::nullopt;
 }
 
-QJsonObject AdminService::commandIssued(const CommandRecord &record, const QString &error)
+QJsonObject AdminService::commandIssued(const QJsonObject &request, const CommandRecord &record,
+                                        const QString &error)
 {
     if (!record.isValid())
         return failure(error);
     logCommand(record);
-    return {{QStringLiteral("ok"), true}, {QStringLiteral("command"), record.toJson()}};
+    const bool withTargets = request.value(QStringLiteral("targets")).toBool(true);
+    return { { QStringLiteral("ok"), true },
+             { QStringLiteral("command"), record.toJson(withTargets) } };
 }
 
 QJsonObject AdminService::issueCommand(const QJsonObject &request)
@@ -275,7 +278,7 @@ QJsonObject AdminService::issueCommand(const QJsonObject &request)
         return *refused;
     QString error;
     const CommandRecord record = m_commandHooks.issue(name, kiosks, issuer, &error);
-    return commandIssued(record, error);
+    return commandIssued(request, record, error);
 }
 
 void AdminService::handleAsync(const QJsonObject &request, QObject *context,
@@ -335,8 +338,9 @@ void AdminService::issueCommandAsync(const QJsonObject &request, QObject *contex
     }
     // `this` outlives the console's objects that pass themselves as context.
     m_commandHooks.issueAsync(name, kiosks, issuer, context,
-                              [this, answer = std::move(answer)](const CommandRecord &record, const QString &error) {
-                                  answer(commandIssued(record, error));
+                              [this, request, answer = std::move(answer)](
+                                  const CommandRecord &record, const QString &error) {
+                                  answer(commandIssued(request, record, error));
                               });
 }
 

@@ -124,7 +124,10 @@ private:
     /// Reads command.issue's fields; a failure answer if they are unusable.
     std::optional<QJsonObject> parseCommandRequest(const QJsonObject &request, QString *name, QStringList *kiosks,
                                                    QString *issuer) const;
-    QJsonObject commandIssued(const CommandRecord &record, const QString &error);
+    /// The answer to command.issue; its target list only if the request
+    /// asked for it ("targets", default true): a fleet's is 10,000 entries.
+    QJsonObject commandIssued(const QJsonObject &request, const CommandRecord &record,
+                              const QString &error);
     QJsonObject getCommand(const QJsonObject &request);
     /// command.get's answer for a record found (or not) under `id`.
     static QJsonObject commandFound(const QJsonObject &request, const QString &id,
