@@ -151,6 +151,29 @@ private Q_SLOTS:
                      .value(QStringLiteral("id"))
                      .toString(),
                  QStringLiteral("c0ffee0123456789"));
+        // Asked without "targets": the list comes along.
+        QVERIFY(client.answer()
+                    .value(QStringLiteral("command"))
+                    .toObject()
+                    .contains(QStringLiteral("targets")));
+    }
+
+    void issueAnswersWithCountsWhenAsked()
+    {
+        // `kioskgate reset-all` asks so: a fleet's list is 10,000 entries.
+        QJsonObject request = resetAll();
+        request.insert(QStringLiteral("targets"), false);
+        ClientThread client(m_control->fullServerName(), request);
+        QTRY_VERIFY_WITH_TIMEOUT(m_held.waiting(), 10000);
+        m_held.release(recordNamed(QStringLiteral("c0ffee0123456789")));
+        QTRY_VERIFY_WITH_TIMEOUT(client.finished(), 10000);
+        const QJsonObject command = client.answer().value(QStringLiteral("command")).toObject();
+        QCOMPARE(command.value(QStringLiteral("id")).toString(),
+                 QStringLiteral("c0ffee0123456789"));
+        QCOMPARE(
+            command.value(QStringLiteral("counts")).toObject().value(CommandState::Sent).toInt(),
+            1);
+        QVERIFY2(!command.contains(QStringLiteral("targets")), "asked for counts only");
     }
 
     void issueFailureIsAnsweredWithTheReason()
