@@ -13,6 +13,7 @@
 #include "DirectWriteSocket.h"
 #include "InboundByteBudget.h"
 #include "LoopbackListener.h"
+#include "MinimalUpgradeHead.h"
 #include "SessionShard.h"
 #include "WebSocketUpgrader.h"
 
@@ -30,11 +31,6 @@
 using namespace KioskGate;
 
 namespace {
-
-const QByteArray UpgradeHead
-    = "GET /v1/kiosk HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-      "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-      "Sec-WebSocket-Version: 13\r\n\r\n";
 
 const QString CommandText = QStringLiteral(R"({"type":"command","id":"c1","name":"reset"})");
 
@@ -62,8 +58,9 @@ struct RawKiosk
         address.sin_port = htons(port);
         address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         return ::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) == 0
-            && ::send(fd, UpgradeHead.constData(), size_t(UpgradeHead.size()), MSG_NOSIGNAL)
-            == UpgradeHead.size();
+            && ::send(fd, MinimalUpgradeHead.constData(), size_t(MinimalUpgradeHead.size()),
+                      MSG_NOSIGNAL)
+            == MinimalUpgradeHead.size();
     }
 
     /// Reads what has arrived, without waiting.
@@ -135,7 +132,8 @@ public:
             return nullptr;
         QTcpSocket *tcp = m_listener.accepted.front().release();
         m_listener.accepted.clear();
-        if (!QTest::qWaitFor([&] { return tcp->bytesAvailable() >= UpgradeHead.size(); }, 5000))
+        if (!QTest::qWaitFor([&] { return tcp->bytesAvailable() >= MinimalUpgradeHead.size(); },
+                             5000))
             return nullptr;
         const quint64 ticket = quint64(m_kiosks.size() + 1);
         m_kioskOfTicket.insert(ticket, kiosk);

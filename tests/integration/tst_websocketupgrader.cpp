@@ -8,6 +8,7 @@
 // Upgraded sockets come back trimmed of what a server never uses.
 
 #include "LoopbackListener.h"
+#include "MinimalUpgradeHead.h"
 #include "WebSocketUpgrader.h"
 
 #include <QAtomicInt>
@@ -24,11 +25,6 @@
 using namespace KioskGate;
 
 namespace {
-
-const QByteArray UpgradeHead
-    = "GET /v1/kiosk HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-      "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-      "Sec-WebSocket-Version: 13\r\n\r\n";
 
 /// Counts its parent's deletion, on whichever thread that happens. (Not a
 /// destroyed() connection: QWebSocket's destructor cuts every connection of
@@ -133,7 +129,7 @@ void TestWebSocketUpgrader::upgradesAskedFromReadyReadComeBack()
     }
     connections.listener.accepted.clear();
     for (auto &client : connections.clients)
-        client->write(UpgradeHead);
+        client->write(MinimalUpgradeHead);
 
     QTRY_COMPARE_WITH_TIMEOUT(delivered.size(), size_t(Count), 15000);
     QCOMPARE(movedUnderTheSlot, 0);
@@ -201,7 +197,7 @@ void TestWebSocketUpgrader::connectionsThatEndAreNeverDelivered()
     const int lag = 3;
     for (int i = 0; i < Count + lag; ++i) {
         if (i < Count) {
-            connections.clients[size_t(i)]->write(UpgradeHead);
+            connections.clients[size_t(i)]->write(MinimalUpgradeHead);
             connections.clients[size_t(i)]->flush();
         }
         if (i >= lag) {
@@ -236,7 +232,7 @@ void TestWebSocketUpgrader::destroyedWithSocketsOnTheirWay()
     Connections connections;
     QVERIFY(connections.open(Count));
     for (auto &client : connections.clients) {
-        client->write(UpgradeHead);
+        client->write(MinimalUpgradeHead);
         client->flush();
     }
     QAtomicInt destroyed;
