@@ -140,7 +140,7 @@ bool TokenRegistry::activeKiosks(qint64 nowSecs, QStringList *out, QString *erro
     QSqlQuery q(m_connection.database());
     q.setForwardOnly(true);
     q.prepare(QStringLiteral("SELECT DISTINCT kiosk FROM tokens WHERE COALESCE(revoked, 0) = 0"
-                             " AND (COALESCE(expires, 0) = 0 OR expires > ?)"));
+                             " AND (COALESCE(expires, 0) = 0 OR expires > ?) ORDER BY kiosk"));
     q.addBindValue(nowSecs);
     if (!exec(q, error, QStringLiteral("cannot list the kiosks with active tokens")))
         return false;

@@ -37,7 +37,7 @@ public:
     bool insertToken(const TokenRecord &record, QString *error);
     bool listTokens(QList<TokenRecord> *out, QString *error) const;
     /// The names of kiosks with at least one token neither revoked nor
-    /// expired at `nowSecs`, each once. (A command to every kiosk asks; the
+    /// expired at `nowSecs`, each once, sorted. (A command to every kiosk asks; the
     /// database answers it without loading 10,000 records.)
     bool activeKiosks(qint64 nowSecs, QStringList *out, QString *error) const;
     bool findToken(const QString &jti, TokenRecord *out, bool *found, QString *error) const;

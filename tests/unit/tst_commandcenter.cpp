@@ -136,6 +136,8 @@ void TestCommandCenter::openCenter()
 void TestCommandCenter::issueToAllSendsOnlineAndHoldsOffline()
 {
     // "d" has no token but is online (e.g. a token revoked a moment ago).
+    // The names come in any order; the targets are kept sorted by name.
+    m_fleet.known = { QStringLiteral("c"), QStringLiteral("a"), QStringLiteral("b") };
     m_fleet.sessions.insert(QStringLiteral("a"), QStringLiteral("s-a"));
     m_fleet.sessions.insert(QStringLiteral("d"), QStringLiteral("s-d1"));
     m_fleet.sessions.insert(QStringLiteral("d"), QStringLiteral("s-d2"));
@@ -144,6 +146,12 @@ void TestCommandCenter::issueToAllSendsOnlineAndHoldsOffline()
     QVERIFY2(record.isValid(), qPrintable(error));
     QVERIFY(record.allKiosks);
     QCOMPARE(record.targets.size(), 4);
+    QStringList order;
+    for (const CommandTarget &target : record.targets)
+        order.append(target.kiosk);
+    QCOMPARE(order,
+             QStringList({ QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c"),
+                           QStringLiteral("d") }));
     QCOMPARE(stateOf(record, QStringLiteral("a")), CommandState::Sent);
     QCOMPARE(stateOf(record, QStringLiteral("b")), CommandState::Pending);
     QCOMPARE(stateOf(record, QStringLiteral("c")), CommandState::Pending);
@@ -187,6 +195,15 @@ void TestCommandCenter::unknownKioskNamesAreAnErrorThatNamesThem()
     QVERIFY2(record.isValid(), qPrintable(error));
     QCOMPARE(record.targets.size(), 1);
     QVERIFY(!record.allKiosks);
+    // Online without a token is known too; named in any order, kept sorted.
+    m_fleet.sessions.insert(QStringLiteral("d"), QStringLiteral("s-d"));
+    record = m_center->issue(QStringLiteral("reload"), { QStringLiteral("d"), QStringLiteral("a") },
+                             QStringLiteral("t"), &error);
+    QVERIFY2(record.isValid(), qPrintable(error));
+    QCOMPARE(record.targets.size(), 2);
+    QCOMPARE(record.targets.at(0).kiosk, QStringLiteral("a"));
+    QCOMPARE(record.targets.at(1).kiosk, QStringLiteral("d"));
+    QCOMPARE(record.targets.at(1).state, CommandState::Sent);
 }
 
 void TestCommandCenter::ackAndDoneFinishTheCommand()
