@@ -369,15 +369,9 @@ int SessionShard::sendToKiosks(const QStringList &kiosks, const QString &text)
     };
     // Most of the fleet: one walk through all sessions in opening order.
     if (targets * 8 >= m_order.size()) {
-        QSet<QString> wanted;
-        if (found.size() > 1)
-            wanted = QSet<QString>(kiosks.cbegin(), kiosks.cend());
-        const QString only = found.size() == 1
-            ? static_cast<Session *>(found.front()->oldest)->info.kiosk
-            : QString();
+        const QSet<QString> wanted(kiosks.cbegin(), kiosks.cend());
         forEachSession([&](Session *session) {
-            if (found.size() == 1 ? session->info.kiosk == only
-                                  : wanted.contains(session->info.kiosk))
+            if (wanted.contains(session->info.kiosk))
                 send(session);
         });
         return sent;
