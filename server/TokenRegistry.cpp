@@ -279,7 +279,8 @@ bool TokenRegistry::recordUses(const QHash<QString, TokenUse> &uses, QString *er
     return true;
 }
 
-bool TokenRegistry::tokenRevocations(QHash<QString, bool> *revokedByJti, QString *error) const
+bool TokenRegistry::tokenRevocations(QList<std::pair<QString, bool>> *revokedByJti,
+                                     QString *error) const
 {
     QSqlQuery q(m_connection.database());
     q.setForwardOnly(true);
@@ -287,7 +288,7 @@ bool TokenRegistry::tokenRevocations(QHash<QString, bool> *revokedByJti, QString
         return sqlFailure(error, QStringLiteral("cannot read the tokens' states"), q.lastError());
     revokedByJti->clear();
     while (q.next())
-        revokedByJti->insert(q.value(0).toString(), q.value(1).toBool());
+        revokedByJti->append({ q.value(0).toString(), q.value(1).toBool() });
     return true;
 }
 

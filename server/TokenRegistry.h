@@ -1,11 +1,13 @@
 #pragma once
 
-#include "TokenRecord.h"
 #include "SqliteConnection.h"
+#include "TokenRecord.h"
 
 #include <QHash>
+#include <QList>
 #include <QSqlDatabase>
 #include <QString>
+#include <utility>
 
 namespace KioskGate {
 
@@ -52,7 +54,7 @@ public:
     /// Stores last-used times and addresses in one transaction.
     bool recordUses(const QHash<QString, TokenUse> &uses, QString *error);
     /// Every token's jti and whether it is revoked.
-    bool tokenRevocations(QHash<QString, bool> *revokedByJti, QString *error) const;
+    bool tokenRevocations(QList<std::pair<QString, bool>> *revokedByJti, QString *error) const;
 
     /// Signing keys that are not retired, oldest first, and the current one.
     bool activeKeyIds(QStringList *keyIds, QString *current, QString *error) const;

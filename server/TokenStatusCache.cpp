@@ -19,15 +19,15 @@ TokenStatusCache::TokenStatusCache(TokenRegistry *registry, QObject *parent)
     // Known from the start: after a restart every kiosk reconnects at once,
     // and a lookup per token (10,000 SELECTs) was a third of the server's
     // work per handshake then.
-    QHash<QString, bool> revokedByJti;
+    QList<std::pair<QString, bool>> revokedByJti;
     QString error;
     if (!m_registry->tokenRevocations(&revokedByJti, &error)) {
         qCWarning(lcAuth).noquote()
             << "cannot read the tokens' states ahead (looked up one by one):" << error;
     } else if (revokedByJti.size() <= MaxCachedStatuses) {
         m_status.reserve(revokedByJti.size());
-        for (auto it = revokedByJti.cbegin(); it != revokedByJti.cend(); ++it)
-            m_status.insert(it.key(), it.value() ? Status::Revoked : Status::Active);
+        for (const auto &[jti, revoked] : std::as_const(revokedByJti))
+            m_status.insert(jti, revoked ? Status::Revoked : Status::Active);
     }
     auto *timer = new QTimer(this);
     connect(timer, &QTimer::timeout, this, &TokenStatusCache::flush);
