@@ -31,7 +31,7 @@ void sortNames(QStringList *names)
 /// The kiosks online or with an active token, each once, sorted by name.
 /// Merged from the two sorted lists rather than hashed: at 10,000 kiosks the
 /// sets took longer than anything else before a command's first frame.
-std::vector<KnownKiosk> knownKiosks(QStringList online, QStringList withTokens)
+std::vector<KnownKiosk> onlineOrWithToken(QStringList online, QStringList withTokens)
 {
     sortNames(&online);
     sortNames(&withTokens); // the registry answers in order: no sort then
@@ -53,6 +53,7 @@ std::vector<KnownKiosk> knownKiosks(QStringList online, QStringList withTokens)
     }
     return known;
 }
+
 constexpr int MaxIdChars = 64;
 constexpr int MaxErrorChars = 200;
 constexpr int MaxNamesInError = 10;
@@ -121,7 +122,7 @@ CommandRecord CommandCenter::issue(const QString &name, const QStringList &kiosk
         return failWith(QStringLiteral("unknown command \"%1\": use reset or reload").arg(name.left(32)));
 
     const std::vector<KnownKiosk> known
-        = knownKiosks(m_fleet.onlineKiosks(), m_fleet.knownKiosks());
+        = onlineOrWithToken(m_fleet.onlineKiosks(), m_fleet.knownKiosks());
     std::vector<const KnownKiosk *> targets;
     if (kiosks.isEmpty()) {
         if (known.empty())

@@ -249,11 +249,11 @@ bool TokenRegistry::recordUses(const QHash<QString, TokenUse> &uses, QString *er
     QJsonArray rows;
     for (auto it = uses.cbegin(); it != uses.cend(); ++it)
         rows.append(QJsonArray { it.key(), it->at, it->address });
-    const bool batched = q.prepare(QStringLiteral(
-        "UPDATE tokens SET last_used = u.at, last_address = u.address FROM"
-        " (SELECT json_extract(value, '$[0]') AS jti, json_extract(value, '$[1]') AS at,"
-        " json_extract(value, '$[2]') AS address FROM json_each(?)) AS u WHERE tokens.jti = "
-        "u.jti"));
+    const bool batched = q.prepare(
+        QStringLiteral("UPDATE tokens SET last_used = u.at, last_address = u.address"
+                       " FROM (SELECT json_extract(value, '$[0]') AS jti,"
+                       " json_extract(value, '$[1]') AS at, json_extract(value, '$[2]') AS address"
+                       " FROM json_each(?)) AS u WHERE tokens.jti = u.jti"));
     if (batched) {
         q.addBindValue(QString::fromUtf8(QJsonDocument(rows).toJson(QJsonDocument::Compact)));
         if (!exec(q, error, QStringLiteral("cannot record token use"))) {
