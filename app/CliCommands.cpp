@@ -154,6 +154,7 @@ int issue(QCommandLineParser &parser, const CliContext &context, const QStringLi
                 .arg(parser.value(expires)));
         return ExitUsage;
     }
+    const QJsonArray origins = QJsonArray::fromStringList(parser.values(origin));
     AdminChannel channel(parser, context);
     const bool one = names.size() == 1;
     int issued = 0;
@@ -162,8 +163,7 @@ int issue(QCommandLineParser &parser, const CliContext &context, const QStringLi
         const QJsonObject request { { QStringLiteral("command"), QStringLiteral("token.issue") },
                                     { QStringLiteral("kiosk"), name },
                                     { QStringLiteral("expiresIn"), double(lifetime) },
-                                    { QStringLiteral("origins"),
-                                      QJsonArray::fromStringList(parser.values(origin)) } };
+                                    { QStringLiteral("origins"), origins } };
         QJsonObject answer;
         if (!channel.run(request, &answer)) {
             if (issued > 0)

@@ -21,18 +21,25 @@ void err(const QString &text)
     std::fputs(qPrintable(QStringLiteral("kioskgate: ") + text + QLatin1Char('\n')), stderr);
 }
 
+namespace {
+
+// An answer as printed: the control channel's "ok" is the exit status's business.
+QJsonDocument withoutOk(QJsonObject object)
+{
+    object.remove(QStringLiteral("ok"));
+    return QJsonDocument(object);
+}
+
+} // namespace
+
 void printJson(const QJsonObject &object)
 {
-    QJsonObject copy = object;
-    copy.remove(QStringLiteral("ok"));
-    std::fputs(QJsonDocument(copy).toJson(QJsonDocument::Indented).constData(), stdout);
+    std::fputs(withoutOk(object).toJson(QJsonDocument::Indented).constData(), stdout);
 }
 
 void printJsonLine(const QJsonObject &object)
 {
-    QJsonObject copy = object;
-    copy.remove(QStringLiteral("ok"));
-    out(QString::fromUtf8(QJsonDocument(copy).toJson(QJsonDocument::Compact)));
+    out(QString::fromUtf8(withoutOk(object).toJson(QJsonDocument::Compact)));
 }
 
 QString dataDirOf(const QCommandLineParser &parser, const CliContext &context)
