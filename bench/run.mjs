@@ -34,7 +34,9 @@ if (!['per-kiosk', 'shared'].includes(tokens)) {
   console.error(`--tokens: "${tokens}" is neither per-kiosk nor shared`);
   process.exit(2);
 }
-const kioskNames = (n) => Array.from({ length: n }, (_, i) => `kiosk-${String(i).padStart(5, '0')}`);
+// The kiosk names tokens are issued for: one each, or one for the whole fleet.
+const fleetNames = (n) => (tokens === 'shared' ? ['bench']
+  : Array.from({ length: n }, (_, i) => `kiosk-${String(i).padStart(5, '0')}`));
 const ORIGIN = 'http://kiosk.bench';
 
 for (const dep of ['ws', 'jsonwebtoken']) {
@@ -85,12 +87,11 @@ async function stop(child) {
 
 async function startKioskGate(dir, n) {
   const common = ['-d', dir, '--insecure-file-secrets'];
-  let names = kioskNames(n);
+  const names = fleetNames(n);
   if (tokens === 'shared') {
     // The whole fleet shares one token; lift the per-token cap (an abuse
     // limit, default 8) so it does not refuse the benchmark's kiosks with 429.
     fs.writeFileSync(path.join(dir, 'settings.ini'), '[limits]\nmax_connections_per_token=1000000\n');
-    names = ['bench'];
   }
   // One process for the whole fleet: "NAME TOKEN" lines (one token alone).
   const issued = spawnSync(kioskgate, ['token', 'issue', ...names, ...common],
@@ -110,7 +111,7 @@ async function startWs(dir, n) {
   fs.writeFileSync(path.join(dir, 'secret'), secret);
   const jwt = (await import('jsonwebtoken')).default;
   const key = crypto.createSecretKey(Buffer.from(secret, 'hex'));
-  const names = tokens === 'shared' ? ['bench'] : kioskNames(n);
+  const names = fleetNames(n);
   const lines = names.map((name) => `${name} ${jwt.sign({ sub: name, jti: crypto.randomUUID() }, key,
     { algorithm: 'HS256', issuer: 'kioskgate-bench', audience: 'kioskgate', expiresIn: '1d' })}`);
   fs.writeFileSync(path.join(dir, 'token'), `${lines.join('\n')}\n`);
