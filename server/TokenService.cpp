@@ -22,7 +22,7 @@ struct JwtDeleter
 };
 using JwtPtr = std::unique_ptr<jwt_t, JwtDeleter>;
 
-// Strings libjwt hands over (jwt_encode_str, jwt_get_grants_json) are malloc'ed.
+// Strings libjwt hands over (jwt_encode_str) are malloc'ed.
 struct FreeDeleter
 {
     void operator()(char *text) const { std::free(text); }
@@ -121,9 +121,11 @@ bool hasOnlyTokenCharacters(const QByteArray &token)
 // decoded segment to jansson as a C string, so anything after a NUL byte
 // ("{...}\0<anything>") would be ignored, and the console never issues
 // such a token. Found by the token_service fuzz target.
-bool segmentsAreJsonObjects(const QByteArray &token)
+// Nothing read here is trusted before libjwt has checked the signature.
+bool readSegments(const QByteArray &token, QJsonObject *header, QJsonObject *payload)
 {
     const QList<QByteArray> segments = token.split('.');
+    QJsonObject *const objects[] = { header, payload };
     for (int i = 0; i < 2; ++i) {
         const auto decoded = QByteArray::fromBase64Encoding(
             segments.at(i),
@@ -136,6 +138,7 @@ bool segmentsAreJsonObjects(const QByteArray &token)
         if (error.error != QJsonParseError::NoError || !document.isObject()) {
             return false;
         }
+        *objects[i] = document.object();
     }
     return true;
 }
@@ -151,6 +154,14 @@ JwtPtr decode(const QByteArray &token, const QByteArray &key)
         return {};
     }
     return jwt;
+}
+
+// For refusals only: whether libjwt could parse the token at all decides
+// between "malformed" and the more specific reason, as when libjwt parsed
+// every token first. The cost stays off the path of good tokens.
+TokenError unlessMalformed(const QByteArray &token, TokenError reason)
+{
+    return decode(token, QByteArray()) ? reason : TokenError::Malformed;
 }
 
 enum class IntClaim { Missing, Invalid, Present };
@@ -279,60 +290,48 @@ TokenError TokenService::verify(const QByteArray &token, TokenClaims *claims) co
 
 TokenError TokenService::verifyUncached(const QByteArray &token, TokenClaims *claims) const
 {
-    if (!hasOnlyTokenCharacters(token)
-        || token.count('.') != 2 || !segmentsAreJsonObjects(token)) {
-        return TokenError::Malformed;
-    }
-
-    // Parse only, to learn alg and kid. With a NULL key libjwt 1.10 checks no
-    // signature and reports its alg as "none", so nothing else is read from
-    // this parse: the header strings are compared as written.
-    const JwtPtr unverified = decode(token, QByteArray());
-    if (!unverified) {
+    QJsonObject header;
+    QJsonObject payload;
+    if (!hasOnlyTokenCharacters(token) || token.count('.') != 2
+        || !readSegments(token, &header, &payload)) {
         return TokenError::Malformed;
     }
     // Exactly "HS256": libjwt itself matches names case-insensitively
     // ("None", "hs256") and would take "none" as "no signature".
-    if (qstrcmp(jwt_get_header(unverified.get(), "alg"), Hs256) != 0) {
-        return TokenError::UnsupportedAlgorithm;
+    if (header.value(QLatin1String("alg")) != QJsonValue(QLatin1String(Hs256))) {
+        return unlessMalformed(token, TokenError::UnsupportedAlgorithm);
     }
-    const char *kidHeader = jwt_get_header(unverified.get(), "kid");
-    if (!kidHeader) {
-        return TokenError::UnknownKeyId;
-    }
-    const QString keyId = QString::fromUtf8(kidHeader);
+    // The kid only chooses the key to try; libjwt's own reading of it is
+    // compared below, so a header the two parsers read differently fails.
+    const QJsonValue kid = header.value(QLatin1String("kid"));
+    const QString keyId = kid.toString();
     QByteArray key;
-    if (!m_keys || !m_keys->key(keyId, &key)) {
-        return TokenError::UnknownKeyId;
+    if (!kid.isString() || !m_keys || !m_keys->key(keyId, &key)) {
+        return unlessMalformed(token, TokenError::UnknownKeyId);
     }
 
     const JwtPtr verified = decode(token, key);
     if (!verified) {
-        return TokenError::BadSignature;
+        return unlessMalformed(token, TokenError::BadSignature);
     }
     // Belt and braces: the verifying parse must also have used HS256.
     if (jwt_get_alg(verified.get()) != JWT_ALG_HS256
         || qstrcmp(jwt_get_header(verified.get(), "alg"), Hs256) != 0) {
         return TokenError::UnsupportedAlgorithm;
     }
-    const CString grantsJson(jwt_get_grants_json(verified.get(), nullptr));
-    if (!grantsJson) {
-        return TokenError::Malformed;
+    if (qstrcmp(jwt_get_header(verified.get(), "kid"), keyId.toUtf8()) != 0) {
+        return TokenError::UnknownKeyId;
     }
-    return readClaims(QByteArray(grantsJson.get()), keyId, claims);
+    return readClaims(payload, keyId, claims);
 }
 
-TokenError TokenService::readClaims(const QByteArray &grantsJson, const QString &keyId,
-                                     TokenClaims *claims) const
+TokenError TokenService::readClaims(const QJsonObject &grants, const QString &keyId,
+                                    TokenClaims *claims) const
 {
-    // libjwt parsed and re-serialized the payload (duplicate keys already
-    // resolved, last one wins); this only reads typed values out of it.
-    QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(grantsJson, &parseError);
-    if (parseError.error != QJsonParseError::NoError || !document.isObject()) {
-        return TokenError::Malformed;
-    }
-    const QJsonObject grants = document.object();
+    // The payload as Qt parsed it, read only once libjwt has verified the
+    // signature over these exact bytes: they are bytes this console signed,
+    // so any faithful JSON parser reads the claims it wrote. Only typed
+    // values are read out here.
 
     const QJsonValue iss = grants.value(QStringLiteral("iss"));
     if (!iss.isString() || m_issuer.isEmpty() || iss.toString() != m_issuer) {

@@ -7,6 +7,7 @@
 #include "VerifiedTokenCache.h"
 
 #include <QByteArray>
+#include <QJsonObject>
 #include <QString>
 #include <QStringList>
 
@@ -77,7 +78,7 @@ public:
 
 private:
     /// Everything but the times: the claims as verified, whenever.
-    TokenError readClaims(const QByteArray &grantsJson, const QString &keyId,
+    TokenError readClaims(const QJsonObject &grants, const QString &keyId,
                           TokenClaims *claims) const;
     /// nbf and exp against the clock; fills `*out` (if any) when they pass.
     TokenError checkTimes(const TokenClaims &claims, TokenClaims *out) const;

@@ -185,6 +185,15 @@ void TestTokenService::verify_rejects_data()
         E::UnknownKeyId);
     row("kid of a removed key", forge(header(QStringLiteral("HS256"), RemovedKid), c, RemovedKey),
         E::UnknownKeyId);
+    // The key is chosen by Qt's reading of the header and confirmed by
+    // libjwt's: both take the last of duplicate keys, never the first.
+    row("duplicate kid, last unknown",
+        forgeRaw(R"({"alg":"HS256","kid":"cur0cur0cur0","kid":"nope"})", json(c), CurrentKey),
+        E::UnknownKeyId);
+    row("duplicate kid, last another key's",
+        forgeRaw(R"({"alg":"HS256","kid":"cur0cur0cur0","kid":"old0old0old0"})", json(c),
+                 CurrentKey),
+        E::BadSignature);
 
     // Signature.
     QList<QByteArray> parts = segments(good());
