@@ -2,12 +2,14 @@
 // of this test's own main thread (and of worker threads): socket notifiers,
 // posted events, wake-ups and interrupts from other threads, processEvents
 // flags, deferred deletes, thread exit and TCP over the dispatcher. Upper
-// time bounds only guard against hangs. Helper threads are std::threads and
-// hand-overs use std::promise: joins and waits that ThreadSanitizer sees
-// (Debian's Qt is not instrumented, so QThread::wait() and blocking queued
-// calls look unsynchronised to it).
+// time bounds only guard against hangs. Helper threads are std::threads, and
+// the call to the worker goes through TsanHandover with a std::promise to
+// wait on: synchronisation ThreadSanitizer sees (Debian's Qt is not
+// instrumented, so QThread::wait(), blocking queued calls and the event
+// queue look unsynchronised to it).
 
 #include "EpollTestKit.h"
+#include "TsanHandover.h"
 
 #include <QElapsedTimer>
 #include <QEventLoop>
@@ -327,9 +329,10 @@ void TestEpollEvents::workerThreadRunsAndExits()
     QPointer<QObject> watch(worker);
     thread.start();
     std::promise<void> set;
-    QMetaObject::invokeMethod(
-        worker,
-        [&, worker] {
+    // TsanHandover: the call's captures are written here and read there,
+    // ordered by Qt's event queue, which ThreadSanitizer cannot see.
+    TsanHandover::post(
+        worker, [&, worker] {
             ranOnWorker = QThread::currentThread() != qApp->thread()
                 && QAbstractEventDispatcher::instance() == dispatcher;
             auto *timer = new QTimer(worker);
@@ -342,8 +345,7 @@ void TestEpollEvents::workerThreadRunsAndExits()
                     ++reads;
             });
             set.set_value();
-        },
-        Qt::QueuedConnection);
+        });
     set.get_future().wait();
     QVERIFY(ranOnWorker);
     QCOMPARE(::write(pair.fds[1], "abc", 3), ssize_t(3));
