@@ -25,6 +25,30 @@
 using namespace KioskGate;
 using namespace KioskGate::EpollTestKit;
 
+namespace {
+
+// How long one blocking pass of this thread's dispatcher lasts when another
+// thread calls `end` 50 ms into it. A guard timer bounds the pass if `end`
+// were lost.
+qint64 blockingPassEndedBy(const std::function<void()> &end)
+{
+    QTimer guard;
+    guard.setSingleShot(true);
+    guard.start(10 * Slack);
+    QElapsedTimer clock;
+    clock.start();
+    std::thread other([&end] {
+        QThread::msleep(50);
+        end();
+    });
+    QAbstractEventDispatcher::instance()->processEvents(QEventLoop::WaitForMoreEvents);
+    const qint64 took = clock.elapsed();
+    other.join();
+    return took;
+}
+
+} // namespace
+
 class TestEpollEvents : public QObject
 {
     Q_OBJECT
@@ -224,18 +248,8 @@ void TestEpollEvents::postFromOtherThreadWakesBlockingWait()
 void TestEpollEvents::wakeUpFromOtherThread()
 {
     auto *dispatcher = QAbstractEventDispatcher::instance();
-    QTimer guard; // bounds the wait if the wake-up were lost
-    guard.setSingleShot(true);
-    guard.start(10 * Slack);
-    QElapsedTimer clock;
-    clock.start();
-    std::thread waker([dispatcher] {
-        QThread::msleep(50);
-        dispatcher->wakeUp();
-    });
-    dispatcher->processEvents(QEventLoop::WaitForMoreEvents);
-    QVERIFY2(clock.elapsed() < 5 * Slack, qPrintable(QString::number(clock.elapsed())));
-    waker.join();
+    const qint64 took = blockingPassEndedBy([dispatcher] { dispatcher->wakeUp(); });
+    QVERIFY2(took < 5 * Slack, qPrintable(QString::number(took)));
 }
 
 void TestEpollEvents::interruptFromOtherThread()
@@ -253,15 +267,7 @@ void TestEpollEvents::interruptFromOtherThread()
     quitter.join();
     // interrupt() itself also ends a blocking pass.
     auto *dispatcher = QAbstractEventDispatcher::instance();
-    QElapsedTimer clock;
-    clock.start();
-    std::thread interrupter([dispatcher] {
-        QThread::msleep(50);
-        dispatcher->interrupt();
-    });
-    dispatcher->processEvents(QEventLoop::WaitForMoreEvents);
-    QVERIFY(clock.elapsed() < 5 * Slack);
-    interrupter.join();
+    QVERIFY(blockingPassEndedBy([dispatcher] { dispatcher->interrupt(); }) < 5 * Slack);
 }
 
 void TestEpollEvents::excludeSocketNotifiers()

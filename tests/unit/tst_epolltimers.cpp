@@ -14,6 +14,25 @@
 using namespace KioskGate;
 using namespace KioskGate::EpollTestKit;
 
+namespace {
+
+// When a single-shot timer of `type` fired, in ns from its start; -1 if it
+// did not within `waitMs`.
+qint64 singleShotFiredAtNs(Qt::TimerType type, int intervalMs, int waitMs)
+{
+    QElapsedTimer clock;
+    qint64 at = -1;
+    QTimer timer;
+    timer.setTimerType(type);
+    timer.setSingleShot(true);
+    QObject::connect(&timer, &QTimer::timeout, [&] { at = clock.nsecsElapsed(); });
+    clock.start();
+    timer.start(intervalMs);
+    return QTest::qWaitFor([&] { return at >= 0; }, waitMs) ? at : -1;
+}
+
+} // namespace
+
 class TestEpollTimers : public QObject
 {
     Q_OBJECT
@@ -41,48 +60,25 @@ void TestEpollTimers::installedOnMainThread()
 void TestEpollTimers::preciseTimerNeverEarly()
 {
     for (int interval : { 1, 7, 50 }) {
-        QElapsedTimer clock;
-        bool fired = false;
-        qint64 at = 0;
-        QTimer timer;
-        timer.setTimerType(Qt::PreciseTimer);
-        timer.setSingleShot(true);
-        connect(&timer, &QTimer::timeout, this, [&] {
-            fired = true;
-            at = clock.nsecsElapsed();
-        });
-        clock.start();
-        timer.start(interval);
-        QTRY_VERIFY_WITH_TIMEOUT(fired, interval + Slack);
+        const qint64 at = singleShotFiredAtNs(Qt::PreciseTimer, interval, interval + Slack);
+        QVERIFY2(at >= 0, "the timer did not fire");
         QVERIFY2(at >= qint64(interval) * 1'000'000, qPrintable(QString::number(at)));
     }
 }
 
 void TestEpollTimers::coarseTimerWithinFivePercent()
 {
-    QElapsedTimer clock;
-    qint64 at = -1;
-    QTimer timer;
-    timer.setTimerType(Qt::CoarseTimer);
-    timer.setSingleShot(true);
-    connect(&timer, &QTimer::timeout, this, [&] { at = clock.elapsed(); });
-    clock.start();
-    timer.start(200);
-    QTRY_VERIFY_WITH_TIMEOUT(at >= 0, 200 + Slack);
+    const qint64 atNs = singleShotFiredAtNs(Qt::CoarseTimer, 200, 200 + Slack);
+    QVERIFY2(atNs >= 0, "the timer did not fire");
+    const qint64 at = atNs / 1'000'000;
     QVERIFY2(at >= 190, qPrintable(QString::number(at)));
 }
 
 void TestEpollTimers::veryCoarseTimerWholeSeconds()
 {
-    QElapsedTimer clock;
-    qint64 at = -1;
-    QTimer timer;
-    timer.setTimerType(Qt::VeryCoarseTimer);
-    timer.setSingleShot(true);
-    connect(&timer, &QTimer::timeout, this, [&] { at = clock.elapsed(); });
-    clock.start();
-    timer.start(1000);
-    QTRY_VERIFY_WITH_TIMEOUT(at >= 0, 2000 + Slack);
+    const qint64 atNs = singleShotFiredAtNs(Qt::VeryCoarseTimer, 1000, 2000 + Slack);
+    QVERIFY2(atNs >= 0, "the timer did not fire");
+    const qint64 at = atNs / 1'000'000;
     // Rounded to a second's boundary: within half a second of the interval.
     QVERIFY2(at >= 500 && at <= 2000 + Slack, qPrintable(QString::number(at)));
     // Long coarse timers become very coarse ones; short ones precise.
