@@ -13,13 +13,6 @@
 
 #include <memory>
 
-#ifdef Q_OS_UNIX
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-#endif
-
 using namespace KioskGate;
 
 class TestDirectWriteSocket : public QObject
@@ -40,39 +33,7 @@ private:
         std::unique_ptr<QTcpSocket> client;
     };
     static Pair connectedPair(int clientReceiveBuffer = 0);
-    static bool connectWithReceiveBuffer(QTcpSocket &client, quint16 port, int receiveBuffer);
 };
-
-// The receive buffer must be set before connect(): the window scale is fixed
-// in the SYN, and a machine with large tcp_rmem defaults would otherwise take
-// every byte the test writes. QTcpSocket drops socket options set before it
-// has a socket, so the connection is made here and handed over.
-bool TestDirectWriteSocket::connectWithReceiveBuffer(QTcpSocket &client, quint16 port,
-                                                     int receiveBuffer)
-{
-#ifdef Q_OS_UNIX
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0)
-        return false;
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receiveBuffer, sizeof receiveBuffer);
-    sockaddr_in address {};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(port);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0
-        || !client.setSocketDescriptor(fd)) {
-        ::close(fd);
-        return false;
-    }
-    return true;
-#else
-    client.connectToHost(QHostAddress::LocalHost, port);
-    if (!client.waitForConnected(5000))
-        return false;
-    client.setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, receiveBuffer);
-    return true;
-#endif
-}
 
 TestDirectWriteSocket::Pair TestDirectWriteSocket::connectedPair(int clientReceiveBuffer)
 {
@@ -82,13 +43,18 @@ TestDirectWriteSocket::Pair TestDirectWriteSocket::connectedPair(int clientRecei
     Pair pair;
     pair.client = std::make_unique<QTcpSocket>();
     if (clientReceiveBuffer > 0) {
-        if (!connectWithReceiveBuffer(*pair.client, listener.serverPort(), clientReceiveBuffer))
+        // Before connect(): the window scale is fixed in the SYN, and a
+        // machine with large tcp_rmem defaults would otherwise take every
+        // byte the test writes. QTcpSocket drops socket options set before
+        // it has a socket; bind() gives it one (as RawKiosk in AbuseKit.h).
+        if (!pair.client->bind(QHostAddress::LocalHost, 0))
             return {};
-    } else {
-        pair.client->connectToHost(QHostAddress::LocalHost, listener.serverPort());
-        if (!pair.client->waitForConnected(5000))
-            return {};
+        pair.client->setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption,
+                                     clientReceiveBuffer);
     }
+    pair.client->connectToHost(QHostAddress::LocalHost, listener.serverPort());
+    if (!pair.client->waitForConnected(5000))
+        return {};
     QElapsedTimer timer;
     timer.start();
     while (listener.accepted.empty() && timer.elapsed() < 5000)
