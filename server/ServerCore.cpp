@@ -8,12 +8,13 @@
 #include "FailureLimiter.h"
 #include "Logging.h"
 #include "MemoryTrimmer.h"
+#include "OpenFileLimit.h"
 #include "OriginPolicy.h"
 #include "SessionFeed.h"
 #include "SessionManager.h"
-#include "TlsServerConfiguration.h"
 #include "TicketEndpoints.h"
 #include "TicketStore.h"
+#include "TlsServerConfiguration.h"
 #include "TokenRegistry.h"
 #include "TokenService.h"
 #include "TokenStatusCache.h"
@@ -53,11 +54,27 @@ ServerCore::~ServerCore()
     m_commands = nullptr;
 }
 
+namespace {
+
+// Descriptors the process holds besides kiosks: the listener, heads being
+// read, the database, logs, the control socket.
+constexpr long DescriptorHeadroom = 1024;
+
+void reserveDescriptorsFor(int maxConnections)
+{
+    const long size = reserveDescriptorTable(long(maxConnections) + DescriptorHeadroom);
+    if (size > 0)
+        qCDebug(lcServer) << "descriptor table holds" << size;
+}
+
+} // namespace
+
 bool ServerCore::start(QString *error)
 {
     const ServerSettings &s = m_config.settings;
     if (!s.validate(error))
         return false;
+    reserveDescriptorsFor(s.maxConnections);
     m_registry = std::make_unique<TokenRegistry>();
     if (!m_registry->open(m_config.databasePath, error))
         return false;
@@ -300,6 +317,8 @@ bool ServerCore::applySettings(const ServerSettings &next, bool *listenerRestart
     m_authenticator->setAllowQueryToken(next.allowQueryToken);
     m_sessions->setLimits(sessionLimits(next));
     m_gate->setLimits(gateLimits(next));
+    if (next.maxConnections > previous.maxConnections)
+        reserveDescriptorsFor(next.maxConnections);
     if (m_commands)
         m_commands->setFreshnessMs(qint64(next.commandFreshnessSeconds) * 1000); // new commands only
     // TLS on/off and the certificate are not switched live (tls.reload does
