@@ -188,8 +188,11 @@ void HandshakeGate::watch(QTcpSocket *socket)
 
 void HandshakeGate::inspect(QTcpSocket *socket)
 {
-    if (!m_pending.contains(socket))
+    const auto pending = m_pending.constFind(socket);
+    if (pending == m_pending.cend())
         return;
+    // A copy (shared, not deep): release() drops the entry before the end.
+    const QString address = pending->address;
     // Only what is there: peek(n) allocates n bytes whatever arrived.
     const QByteArray data = socket->peek(qMin<qint64>(socket->bytesAvailable(), m_limits.maxHeadBytes + 1));
     HttpRequestHead head;
@@ -204,16 +207,17 @@ void HandshakeGate::inspect(QTcpSocket *socket)
         refuse(socket, Refusal::MalformedRequest, {});
         return;
     case HttpRequestHead::ParseResult::Complete:
-        route(socket, head, headLength);
+        route(socket, head, headLength, address);
         return;
     }
 }
 
-void HandshakeGate::route(QTcpSocket *socket, const HttpRequestHead &head, int headLength)
+void HandshakeGate::route(QTcpSocket *socket, const HttpRequestHead &head, int headLength,
+                          const QString &address)
 {
     const QByteArray path = head.path();
     if (path == Protocol::KioskPath) {
-        handleUpgrade(socket, head, headLength);
+        handleUpgrade(socket, head, headLength, address);
         return;
     }
     const auto methods = m_routes.constFind(path);
@@ -234,7 +238,7 @@ void HandshakeGate::route(QTcpSocket *socket, const HttpRequestHead &head, int h
     }
     if (head.method() == "POST" && !bodyReady(socket, head, headLength))
         return;
-    respond(socket, (*handler)(head, peerAddress(socket)), head.method() == "HEAD");
+    respond(socket, (*handler)(head, address), head.method() == "HEAD");
 }
 
 bool HandshakeGate::bodyReady(QTcpSocket *socket, const HttpRequestHead &head, int headLength)
@@ -271,7 +275,8 @@ bool HandshakeGate::bodyReady(QTcpSocket *socket, const HttpRequestHead &head, i
     return socket->bytesAvailable() >= qint64(headLength) + length;
 }
 
-void HandshakeGate::handleUpgrade(QTcpSocket *socket, const HttpRequestHead &head, int headLength)
+void HandshakeGate::handleUpgrade(QTcpSocket *socket, const HttpRequestHead &head, int headLength,
+                                  const QString &address)
 {
     if (head.method() != "GET") {
         refuse(socket, Refusal::MethodNotAllowed, {});
@@ -302,7 +307,7 @@ void HandshakeGate::handleUpgrade(QTcpSocket *socket, const HttpRequestHead &hea
         return;
     }
 
-    const AuthDecision decision = m_authenticator->authorize(head, peerAddress(socket));
+    const AuthDecision decision = m_authenticator->authorize(head, address);
     if (!decision.accepted) {
         refuse(socket, decision.refusal, decision.detail, &decision);
         return;
@@ -318,7 +323,7 @@ void HandshakeGate::handleUpgrade(QTcpSocket *socket, const HttpRequestHead &hea
     // its own size, not a 16 KiB one kept for the session's life.
     IdleReadBuffer::freeWhenEmpty(socket);
     UpgradeRequest::substituteHead(socket, headLength, UpgradeRequest::minimalHead(head));
-    Q_EMIT handshakeAccepted(socket, decision);
+    Q_EMIT handshakeAccepted(socket, decision, address);
 }
 
 HttpResponse HandshakeGate::refusalResponse(Refusal refusal, const QString &detail,

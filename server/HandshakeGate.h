@@ -102,7 +102,9 @@ public:
 Q_SIGNALS:
     /// An upgrade passed every check. The receiver hands `socket` to
     /// QWebSocketServer::handleConnection(); the gate has let go of it.
-    void handshakeAccepted(QTcpSocket *socket, const KioskGate::AuthDecision &decision);
+    /// `address` is the peer's address as text (peerAddressText()).
+    void handshakeAccepted(QTcpSocket *socket, const KioskGate::AuthDecision &decision,
+                           const QString &address);
     void handshakeRefused(const KioskGate::HandshakeRefusal &refusal);
 
 private:
@@ -111,10 +113,13 @@ private:
     /// (logs how long it lasted).
     void noteAcceptWorks();
     void inspect(QTcpSocket *socket);
-    void route(QTcpSocket *socket, const HttpRequestHead &head, int headLength);
+    /// `address`: the peer's, as text, read once when the connection came.
+    void route(QTcpSocket *socket, const HttpRequestHead &head, int headLength,
+               const QString &address);
     /// For a POST: false if the body is refused or not all here yet.
     bool bodyReady(QTcpSocket *socket, const HttpRequestHead &head, int headLength);
-    void handleUpgrade(QTcpSocket *socket, const HttpRequestHead &head, int headLength);
+    void handleUpgrade(QTcpSocket *socket, const HttpRequestHead &head, int headLength,
+                       const QString &address);
     void refuse(QTcpSocket *socket, Protocol::Refusal refusal, const QString &detail,
                 const AuthDecision *decision = nullptr, const QByteArray &allow = "GET");
     void respond(QTcpSocket *socket, const HttpResponse &response, bool headOnly = false);

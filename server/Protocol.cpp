@@ -82,4 +82,31 @@ bool countsAsFailure(Refusal refusal)
     return status == 401 || status == 403;
 }
 
+QString jsonQuoted(QStringView text)
+{
+    QString quoted;
+    quoted.reserve(text.size() + 2);
+    quoted += QLatin1Char('"');
+    for (const QChar c : text) {
+        const char16_t u = c.unicode();
+        if (u == u'"' || u == u'\\') {
+            quoted += QLatin1Char('\\');
+            quoted += c;
+        } else if (u < 0x20) {
+            quoted += QStringLiteral("\\u%1").arg(int(u), 4, 16, QLatin1Char('0'));
+        } else {
+            quoted += c;
+        }
+    }
+    quoted += QLatin1Char('"');
+    return quoted;
+}
+
+QString welcomeMessage(QStringView kiosk, QStringView session, int heartbeatMs)
+{
+    return QLatin1String(R"({"type":"welcome","kiosk":)") + jsonQuoted(kiosk)
+        + QLatin1String(R"(,"session":)") + jsonQuoted(session)
+        + QLatin1String(R"(,"heartbeatMs":)") + QString::number(heartbeatMs) + QLatin1Char('}');
+}
+
 } // namespace KioskGate::Protocol

@@ -90,4 +90,14 @@ QString refusalCode(Refusal refusal);
 /// True for refusals that spend the client's failure budget (401 and 403).
 bool countsAsFailure(Refusal refusal);
 
+/// `text` as a JSON string literal, quotes included (RFC 8259 section 7:
+/// quote, backslash and control characters escaped).
+QString jsonQuoted(QStringView text);
+/// The first message of every session:
+/// {"type":"welcome","kiosk":...,"session":...,"heartbeatMs":...}.
+/// Built as text, not through QJsonObject: one per handshake, and the
+/// object, its sorting and toJson() were about 4% of the network thread's
+/// work while a fleet reconnected.
+QString welcomeMessage(QStringView kiosk, QStringView session, int heartbeatMs);
+
 } // namespace KioskGate::Protocol

@@ -53,10 +53,9 @@ void SessionManager::setLimits(const Limits &limits)
     m_shard->setLimits(limits);
 }
 
-void SessionManager::adopt(QTcpSocket *socket, const AuthDecision &decision)
+void SessionManager::adopt(QTcpSocket *socket, const AuthDecision &decision, const QString &address)
 {
     const quint64 ticket = ++m_lastTicket;
-    const QString address = peerAddressText(socket->peerAddress());
     // Connected before the hand-over, so it sees every byte before
     // QWebSocket (whose reader is queued) takes it. While the socket is on
     // an upgrade thread the budget runs there.

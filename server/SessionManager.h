@@ -34,7 +34,8 @@ public:
 
     /// Upgrades a socket the gate accepted (WebSocketUpgrader); the session
     /// opens once the WebSocket handshake completes. Takes the socket.
-    void adopt(QTcpSocket *socket, const AuthDecision &decision);
+    /// `address`: its peer's, as peerAddressText() gives it.
+    void adopt(QTcpSocket *socket, const AuthDecision &decision, const QString &address);
 
     /// Sessions plus upgrades in flight: what the connection cap counts.
     int connectionCount() const { return m_openSessions + int(m_expected.size()); }

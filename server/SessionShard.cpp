@@ -7,8 +7,6 @@
 #include "Logging.h"
 #include "RandomId.h"
 
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QPointer>
 #include <QTcpSocket>
 #include <QTimer>
@@ -207,17 +205,13 @@ void SessionShard::open(QWebSocket *socket, QTcpSocket *tcp, const Opening &open
     });
     connect(socket, &QWebSocket::disconnected, this, [this, session] { dropSession(session); });
 
-    // One arg() rather than ten QDebug insertions: a line per handshake.
-    qCInfo(lcSession).noquote() << QStringLiteral(
-                                       "kiosk %1 connected from %2 session %3 jti %4 transport %5")
-                                       .arg(info.kiosk, info.address, info.id, info.jti,
-                                            info.transport);
-    const QJsonObject welcome { { QStringLiteral("type"), QStringLiteral("welcome") },
-                                { QStringLiteral("kiosk"), info.kiosk },
-                                { QStringLiteral("session"), info.id },
-                                { QStringLiteral("heartbeatMs"), m_limits.heartbeatIntervalMs } };
+    // printf-style rather than a QDebug stream (which builds a QTextStream
+    // per line): a line per handshake.
+    qCInfo(lcSession, "kiosk %ls connected from %ls session %ls jti %ls transport %ls",
+           qUtf16Printable(info.kiosk), qUtf16Printable(info.address), qUtf16Printable(info.id),
+           qUtf16Printable(info.jti), qUtf16Printable(info.transport));
     socket->sendTextMessage(
-        QString::fromUtf8(QJsonDocument(welcome).toJson(QJsonDocument::Compact)));
+        Protocol::welcomeMessage(info.kiosk, info.id, m_limits.heartbeatIntervalMs));
     Q_EMIT sessionOpened(info); // may send a command still waiting for this kiosk
     if (session->direct)
         session->direct->releaseWrites();
@@ -485,9 +479,8 @@ void SessionShard::dropSession(Session *session)
         code = int(socket->closeCode());
         reason = socket->closeReason();
     }
-    qCInfo(lcSession).noquote() << QStringLiteral("kiosk %1 session %2 disconnected, code %3")
-                                       .arg(session->info.kiosk, session->info.id,
-                                            QString::number(code));
+    qCInfo(lcSession, "kiosk %ls session %ls disconnected, code %d",
+           qUtf16Printable(session->info.kiosk), qUtf16Printable(session->info.id), code);
     Q_EMIT sessionClosed(session->info, code, reason);
     // Abort before deleting: a QWebSocket deleted with unsent data can leave
     // its QTcpSocket behind (QT-NOTES). No slot may see `session` again.
