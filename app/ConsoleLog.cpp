@@ -5,6 +5,7 @@
 #include <QDateTime>
 #include <QMutex>
 #include <cstdio>
+#include <cstring>
 
 namespace KioskGate::ConsoleLog {
 
@@ -54,7 +55,16 @@ QByteArray timestamp(qint64 msecsSinceEpoch)
 // "<time> <level> <category>: <text>\n", the one line format.
 QByteArray composeLine(const QByteArray &time, QtMsgType type, const char *category, const QByteArray &text)
 {
-    return time + ' ' + levelName(type) + ' ' + category + ": " + text + '\n';
+    // One allocation: a line per handshake, and a chain of operator+ grew
+    // the line five times.
+    const char *level = levelName(type);
+    const qsizetype levelSize = qsizetype(std::strlen(level));
+    const qsizetype categorySize = qsizetype(std::strlen(category));
+    QByteArray line;
+    line.reserve(time.size() + levelSize + categorySize + text.size() + 5);
+    line.append(time).append(' ').append(level, levelSize).append(' ');
+    line.append(category, categorySize).append(": ").append(text).append('\n');
+    return line;
 }
 
 // Under s_mutex (the timestamp cache).

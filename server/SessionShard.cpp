@@ -135,6 +135,19 @@ QList<SessionInfo> SessionShard::snapshot() const
     return list;
 }
 
+namespace {
+QString connectedLine(const SessionInfo &info)
+{
+    QString line;
+    line.reserve(64 + info.kiosk.size() + info.address.size() + info.id.size() + info.jti.size()
+                 + info.transport.size());
+    line.append(u"kiosk ").append(info.kiosk).append(u" connected from ").append(info.address);
+    line.append(u" session ").append(info.id).append(u" jti ").append(info.jti);
+    line.append(u" transport ").append(info.transport);
+    return line;
+}
+} // namespace
+
 void SessionShard::open(QWebSocket *socket, QTcpSocket *tcp, const Opening &opening)
 {
     // Connect first: frames may already be waiting (QT-NOTES: pipelined data).
@@ -205,11 +218,9 @@ void SessionShard::open(QWebSocket *socket, QTcpSocket *tcp, const Opening &open
     });
     connect(socket, &QWebSocket::disconnected, this, [this, session] { dropSession(session); });
 
-    // printf-style rather than a QDebug stream (which builds a QTextStream
-    // per line): a line per handshake.
-    qCInfo(lcSession, "kiosk %ls connected from %ls session %ls jti %ls transport %ls",
-           qUtf16Printable(info.kiosk), qUtf16Printable(info.address), qUtf16Printable(info.id),
-           qUtf16Printable(info.jti), qUtf16Printable(info.transport));
+    // Neither a QDebug stream (a QTextStream per line) nor a printf format
+    // with five fields: a line per handshake. Built only when logged.
+    qCInfo(lcSession, "%ls", qUtf16Printable(connectedLine(info)));
     socket->sendTextMessage(
         Protocol::welcomeMessage(info.kiosk, info.id, m_limits.heartbeatIntervalMs));
     Q_EMIT sessionOpened(info); // may send a command still waiting for this kiosk
