@@ -44,6 +44,8 @@ public:
     SessionLinks *oldest() const { return m_oldest; }
     SessionLinks *newest() const { return m_newest; }
     qsizetype size() const { return m_size; }
+    /// How many kiosk names have sessions.
+    qsizetype kioskCount() const { return m_byKiosk.size(); }
     /// The sessions of `kiosk`, or null if it has none.
     const Kiosk *kiosk(const QString &name) const;
 

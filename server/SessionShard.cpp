@@ -372,6 +372,15 @@ int SessionShard::sendToKiosks(const QStringList &kiosks, const QString &text)
         sendFrame(session, text); // may drop it at once
         ++sent;
     };
+    // Every kiosk online (reset-all): one walk through all sessions, no
+    // name to look up per session. Names given twice count once.
+    if (qsizetype(found.size()) >= m_order.kioskCount()) {
+        std::sort(found.begin(), found.end());
+        if (std::unique(found.begin(), found.end()) - found.begin() == m_order.kioskCount()) {
+            forEachSession(send);
+            return sent;
+        }
+    }
     // Most of the fleet: one walk through all sessions in opening order.
     if (targets * 8 >= m_order.size()) {
         const QSet<QString> wanted(kiosks.cbegin(), kiosks.cend());

@@ -186,6 +186,7 @@ class TestSessionShard : public QObject
 private Q_SLOTS:
     void commandGoesOutInOpeningOrder();
     void kioskResetBeforeTheCommandIsDroppedAmidIt();
+    void everyKioskOnlineOrANameGivenTwice();
 };
 
 void TestSessionShard::commandGoesOutInOpeningOrder()
@@ -271,6 +272,49 @@ void TestSessionShard::kioskResetBeforeTheCommandIsDroppedAmidIt()
                 return kiosks[size_t(i)]->hasText(second);
             },
             5000));
+}
+
+void TestSessionShard::everyKioskOnlineOrANameGivenTwice()
+{
+    Fixture f;
+    QVERIFY(f.listen());
+    const QStringList names { QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("a"),
+                              QStringLiteral("c") };
+    std::vector<RawKiosk *> kiosks;
+    for (const QString &name : names) {
+        kiosks.push_back(f.open(name));
+        QVERIFY(kiosks.back());
+    }
+    auto reached = [&](int i, const QString &text) {
+        return QTest::qWaitFor(
+            [&] {
+                kiosks[size_t(i)]->read();
+                return kiosks[size_t(i)]->hasText(text);
+            },
+            5000);
+    };
+    // As many names as kiosks online, but one of them twice: "c" is not a
+    // target.
+    QCOMPARE(f.shard.sendToKiosks({ QStringLiteral("a"), QStringLiteral("a"), QStringLiteral("b") },
+                                  CommandText),
+             3);
+    for (int i : { 0, 1, 2 })
+        QVERIFY2(reached(i, CommandText), qPrintable(QString::number(i)));
+    QTest::qWait(50);
+    kiosks[3]->read();
+    QVERIFY(!kiosks[3]->hasText(CommandText));
+
+    // Every kiosk online, plus one that is not: all four sessions, in
+    // opening order.
+    const QString second = QStringLiteral(R"({"type":"command","id":"c2","name":"reload"})");
+    QCOMPARE(f.shard.sendToKiosks({ QStringLiteral("c"), QStringLiteral("offline"),
+                                    QStringLiteral("b"), QStringLiteral("a") },
+                                  second),
+             4);
+    for (int i = 0; i < 4; ++i)
+        QVERIFY2(reached(i, second), qPrintable(QString::number(i)));
+    for (int i = 1; i < 4; ++i)
+        QVERIFY(kiosks[size_t(i - 1)]->lastArrivalNs < kiosks[size_t(i)]->lastArrivalNs);
 }
 
 QTEST_GUILESS_MAIN(TestSessionShard)
