@@ -1,7 +1,7 @@
 #include "CommandStore.h"
 
-#include <QJsonArray>
-#include <QJsonDocument>
+#include "Protocol.h"
+
 #include <QMap>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -20,9 +20,14 @@ bool insertTargets(QSqlQuery &t, const CommandRecord &record)
     // everyone offline) go in one statement each: SQLite walks a JSON array
     // of their names itself. A row at a time, 10,000 targets took about
     // 50 ms, all of it before the first kiosk heard of the command.
-    QMap<std::tuple<QString, qint64, QString>, QJsonArray> groups;
-    for (const CommandTarget &target : record.targets)
-        groups[{ target.state, target.changedAtMs, target.error }].append(target.kiosk);
+    // The arrays are written as text: through QJsonArray and toJson() they
+    // took a quarter of the insert at 10,000 targets.
+    QMap<std::tuple<QString, qint64, QString>, QString> groups;
+    for (const CommandTarget &target : record.targets) {
+        QString &names = groups[{ target.state, target.changedAtMs, target.error }];
+        names += names.isEmpty() ? QLatin1Char('[') : QLatin1Char(',');
+        Protocol::appendJsonQuoted(names, target.kiosk);
+    }
     if (t.prepare(QStringLiteral(
             "INSERT INTO command_targets (command_id, kiosk, state, changed_at, error)"
             " SELECT ?, value, ?, ?, ? FROM json_each(?)"))) {
@@ -32,8 +37,7 @@ bool insertTargets(QSqlQuery &t, const CommandRecord &record)
             t.addBindValue(state);
             t.addBindValue(changedAtMs);
             t.addBindValue(targetError.isEmpty() ? QVariant() : QVariant(targetError));
-            t.addBindValue(
-                QString::fromUtf8(QJsonDocument(group.value()).toJson(QJsonDocument::Compact)));
+            t.addBindValue(group.value() + QLatin1Char(']'));
             if (!t.exec())
                 return false;
         }
@@ -68,6 +72,48 @@ CommandRecord commandFrom(const QSqlQuery &q)
     r.expiresAtMs = q.value(4).toLongLong();
     r.allKiosks = q.value(5).toBool();
     return r;
+}
+
+// A flush of acked states wrote an UPDATE per target: 10,000 statements
+// (about 50 ms) on the network thread after a reset to 10,000 kiosks.
+bool updateTargetRows(QSqlQuery &t, const QString &commandId, const QList<CommandTarget> &targets)
+{
+    if (t.prepare(QString::fromLatin1(CommandStore::UpdateTargetsSql))) {
+        QString rows;
+        rows.reserve(targets.size() * 48);
+        for (const CommandTarget &target : targets) {
+            rows += rows.isEmpty() ? QLatin1Char('[') : QLatin1Char(',');
+            rows += QLatin1Char('[');
+            Protocol::appendJsonQuoted(rows, target.kiosk);
+            rows += QLatin1Char(',');
+            Protocol::appendJsonQuoted(rows, target.state);
+            rows += QLatin1Char(',') + QString::number(target.changedAtMs) + QLatin1Char(',');
+            if (target.error.isEmpty())
+                rows += QLatin1String("null");
+            else
+                Protocol::appendJsonQuoted(rows, target.error);
+            rows += QLatin1Char(']');
+        }
+        rows += rows.isEmpty() ? QLatin1String("[]") : QLatin1String("]");
+        t.addBindValue(rows);
+        t.addBindValue(commandId);
+        return t.exec();
+    }
+    // An SQLite without JSON functions, UPDATE ... FROM (3.33) or
+    // MATERIALIZED (3.35): a row at a time.
+    if (!t.prepare(QStringLiteral("UPDATE command_targets SET state = ?, changed_at = ?, error = ?"
+                                  " WHERE command_id = ? AND kiosk = ?")))
+        return false;
+    for (const CommandTarget &target : targets) {
+        t.addBindValue(target.state);
+        t.addBindValue(target.changedAtMs);
+        t.addBindValue(target.error.isEmpty() ? QVariant() : QVariant(target.error));
+        t.addBindValue(commandId);
+        t.addBindValue(target.kiosk);
+        if (!t.exec())
+            return false;
+    }
+    return true;
 }
 
 } // namespace
@@ -154,6 +200,13 @@ bool CommandStore::insert(const CommandRecord &record, QString *error)
     return true;
 }
 
+const char *const CommandStore::UpdateTargetsSql
+    = "WITH u AS MATERIALIZED (SELECT json_extract(value, '$[0]') AS kiosk,"
+      " json_extract(value, '$[1]') AS state, json_extract(value, '$[2]') AS changed_at,"
+      " json_extract(value, '$[3]') AS error FROM json_each(?))"
+      " UPDATE command_targets SET state = u.state, changed_at = u.changed_at, error = u.error"
+      " FROM u WHERE command_targets.command_id = ? AND command_targets.kiosk = u.kiosk";
+
 bool CommandStore::updateTargets(const QString &commandId, const QList<CommandTarget> &targets,
                                  bool finished, QString *error)
 {
@@ -161,19 +214,10 @@ bool CommandStore::updateTargets(const QString &commandId, const QList<CommandTa
     if (!beginWrite(db, error))
         return false;
     QSqlQuery t(db);
-    t.prepare(QStringLiteral("UPDATE command_targets SET state = ?, changed_at = ?, error = ?"
-                             " WHERE command_id = ? AND kiosk = ?"));
-    for (const CommandTarget &target : targets) {
-        t.addBindValue(target.state);
-        t.addBindValue(target.changedAtMs);
-        t.addBindValue(target.error.isEmpty() ? QVariant() : QVariant(target.error));
-        t.addBindValue(commandId);
-        t.addBindValue(target.kiosk);
-        if (!t.exec()) {
-            const QSqlError sqlError = t.lastError();
-            db.rollback();
-            return sqlFailure(error, QStringLiteral("cannot record a command state"), sqlError);
-        }
+    if (!updateTargetRows(t, commandId, targets)) {
+        const QSqlError sqlError = t.lastError();
+        db.rollback();
+        return sqlFailure(error, QStringLiteral("cannot record a command state"), sqlError);
     }
     QSqlQuery q(db);
     q.prepare(QStringLiteral("UPDATE commands SET finished = ? WHERE id = ?"));

@@ -82,23 +82,30 @@ bool countsAsFailure(Refusal refusal)
     return status == 401 || status == 403;
 }
 
+void appendJsonQuoted(QString &out, QStringView text)
+{
+    // No reserve() here: called in a loop, it would defeat the string's
+    // geometric growth.
+    out += QLatin1Char('"');
+    for (const QChar c : text) {
+        const char16_t u = c.unicode();
+        if (u == u'"' || u == u'\\') {
+            out += QLatin1Char('\\');
+            out += c;
+        } else if (u < 0x20) {
+            out += QStringLiteral("\\u%1").arg(int(u), 4, 16, QLatin1Char('0'));
+        } else {
+            out += c;
+        }
+    }
+    out += QLatin1Char('"');
+}
+
 QString jsonQuoted(QStringView text)
 {
     QString quoted;
     quoted.reserve(text.size() + 2);
-    quoted += QLatin1Char('"');
-    for (const QChar c : text) {
-        const char16_t u = c.unicode();
-        if (u == u'"' || u == u'\\') {
-            quoted += QLatin1Char('\\');
-            quoted += c;
-        } else if (u < 0x20) {
-            quoted += QStringLiteral("\\u%1").arg(int(u), 4, 16, QLatin1Char('0'));
-        } else {
-            quoted += c;
-        }
-    }
-    quoted += QLatin1Char('"');
+    appendJsonQuoted(quoted, text);
     return quoted;
 }
 

@@ -93,6 +93,8 @@ bool countsAsFailure(Refusal refusal);
 /// `text` as a JSON string literal, quotes included (RFC 8259 section 7:
 /// quote, backslash and control characters escaped).
 QString jsonQuoted(QStringView text);
+/// Appends jsonQuoted(text) to `out`.
+void appendJsonQuoted(QString &out, QStringView text);
 /// The first message of every session:
 /// {"type":"welcome","kiosk":...,"session":...,"heartbeatMs":...}.
 /// Built as text, not through QJsonObject: one per handshake, and the

@@ -2,6 +2,7 @@
 #include "TokenRegistry.h"
 
 #include <QSqlDatabase>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -16,6 +17,8 @@ private Q_SLOTS:
     void insertFindAndReloadInAnotherConnection();
     void targetsOfEveryKindComeBackAsInserted();
     void updatesPersistAndFinishedLeavesUnfinishedList();
+    void updatedStatesOfManyTargetsComeBackEach();
+    void updatePlanLooksUpEachTargetByKey();
     void recentIsNewestFirstWithCounts();
     void pruneKeepsUnfinishedAndTheNewest();
     void sharesTheFileWithTheRegistry();
@@ -151,6 +154,81 @@ void TestCommandStore::updatesPersistAndFinishedLeavesUnfinishedList()
     QCOMPARE(c1.targets.at(1).state, CommandState::Failed);
     QCOMPARE(c1.targets.at(1).error, QStringLiteral("no page"));
     QVERIFY(c1.isFinished());
+}
+
+void TestCommandStore::updatedStatesOfManyTargetsComeBackEach()
+{
+    // One statement writes every state of a flush: each target gets its
+    // own state, time and error (null or text JSON has to escape), and the
+    // other command's targets of the same names stay as they were.
+    QStringList names;
+    for (int i = 0; i < 3000; ++i)
+        names.append(QStringLiteral("kiosk-%1").arg(i));
+    names.append(QStringLiteral("odd.name_with-\\\"quote"));
+    QString error;
+    CommandStore store;
+    QVERIFY2(store.open(path(), &error), qPrintable(error));
+    QVERIFY2(store.insert(command(QStringLiteral("c1"), 1000, names, CommandState::Sent), &error),
+             qPrintable(error));
+    QVERIFY2(store.insert(command(QStringLiteral("c2"), 1000, names, CommandState::Sent), &error),
+             qPrintable(error));
+    QList<CommandTarget> changed;
+    for (int i = 0; i < names.size(); i += 2) {
+        const bool failed = i % 4 == 0;
+        changed.append({ names.at(i), failed ? CommandState::Failed : CommandState::Done, 2000 + i,
+                         failed ? QStringLiteral("page said \"no\" \\ %1\n").arg(i) : QString() });
+    }
+    QVERIFY2(store.updateTargets(QStringLiteral("c1"), changed, false, &error), qPrintable(error));
+
+    CommandRecord c1, c2;
+    bool exists = false;
+    QVERIFY2(store.find(QStringLiteral("c1"), &c1, &exists, &error), qPrintable(error));
+    QVERIFY2(store.find(QStringLiteral("c2"), &c2, &exists, &error), qPrintable(error));
+    QHash<QString, CommandTarget> byKiosk;
+    for (const CommandTarget &target : std::as_const(c1.targets))
+        byKiosk.insert(target.kiosk, target);
+    QCOMPARE(byKiosk.size(), names.size());
+    for (const CommandTarget &target : std::as_const(changed)) {
+        const CommandTarget back = byKiosk.take(target.kiosk);
+        QCOMPARE(back.state, target.state);
+        QCOMPARE(back.changedAtMs, target.changedAtMs);
+        QCOMPARE(back.error, target.error);
+    }
+    for (const CommandTarget &untouched : std::as_const(byKiosk)) // the odd half
+        QCOMPARE(untouched.state, CommandState::Sent);
+    for (const CommandTarget &target : std::as_const(c2.targets))
+        QCOMPARE(target.state, CommandState::Sent);
+}
+
+void TestCommandStore::updatePlanLooksUpEachTargetByKey()
+{
+    QString error;
+    CommandStore store;
+    QVERIFY2(store.open(path(), &error), qPrintable(error));
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("plan"));
+    db.setDatabaseName(path());
+    QVERIFY(db.open());
+    {
+        QSqlQuery q(db);
+        QVERIFY(q.prepare(QStringLiteral("EXPLAIN QUERY PLAN ")
+                          + QString::fromLatin1(CommandStore::UpdateTargetsSql)));
+        q.addBindValue(QStringLiteral("[]"));
+        q.addBindValue(QStringLiteral("c1"));
+        QVERIFY2(q.exec(), qPrintable(q.lastError().text()));
+        QStringList plan;
+        while (q.next())
+            plan.append(q.value(3).toString());
+        // The JSON array is walked once, and each of its entries finds its
+        // row by the whole key; the other way round, SQLite walked the array
+        // once per target of the command.
+        const QString joined = plan.join(QStringLiteral(" | "));
+        QVERIFY2(joined.contains(QStringLiteral("SEARCH command_targets USING"))
+                     && joined.contains(QStringLiteral("(command_id=? AND kiosk=?)")),
+                 qPrintable(joined));
+    }
+    db.close();
+    db = QSqlDatabase();
+    QSqlDatabase::removeDatabase(QStringLiteral("plan"));
 }
 
 void TestCommandStore::recentIsNewestFirstWithCounts()
