@@ -168,10 +168,8 @@ CommandRecord CommandCenter::issue(const QString &name, const QStringList &kiosk
     record.issuedAtMs = now;
     record.expiresAtMs = now + m_freshnessMs;
     record.allKiosks = kiosks.isEmpty();
-    active.indexOf.reserve(qsizetype(targets.size()));
     record.targets.reserve(qsizetype(targets.size()));
     for (const KnownKiosk *kiosk : targets) {
-        active.indexOf.insert(kiosk->name, record.targets.size());
         record.targets.append({ kiosk->name,
                                 kiosk->online ? CommandState::Sent : CommandState::Pending, now,
                                 QString() });
@@ -191,6 +189,11 @@ CommandRecord CommandCenter::issue(const QString &name, const QStringList &kiosk
             reachable.append(target.kiosk);
     }
     const int sessions = reachable.isEmpty() ? 0 : m_fleet.sendToKiosks(reachable, active.frame);
+    // Built once the frames are out: only acks, which come later, look
+    // kiosks up in it (1.5 ms at 10,000 targets).
+    active.indexOf.reserve(record.targets.size());
+    for (int i = 0; i < record.targets.size(); ++i)
+        active.indexOf.insert(record.targets.at(i).kiosk, i);
     qCInfo(lcCommands).noquote() << QStringLiteral("command %1 %2 by %3 to %4 kiosk(s): %5 online (%6 session(s)), %7 offline")
                                         .arg(record.id, record.name, record.issuer)
                                         .arg(record.targets.size())

@@ -84,6 +84,15 @@ bool ServerCore::start(QString *error)
         return false;
     m_limiter = std::make_unique<FailureLimiter>(m_clock, s.failureBurst, s.failureRefillMs);
     m_statusCache = new TokenStatusCache(m_registry.get(), this);
+    // The kiosks with an active token, read now and kept by the registry
+    // until the tokens change: a first reset-all after a restart finds them
+    // ready instead of querying while the fleet waits.
+    {
+        QStringList kiosks;
+        QString listError;
+        if (!m_registry->activeKiosks(m_clock->nowSecs(), &kiosks, &listError))
+            qCWarning(lcCommands).noquote() << listError;
+    }
     m_authenticator = std::make_unique<Authenticator>(m_tokens.get(), m_statusCache, m_limiter.get(),
                                                       m_origins.get());
     m_authenticator->setAllowNonBrowserClients(s.allowNonBrowserClients);

@@ -8,6 +8,7 @@
 #include <QSqlQuery>
 #include <QUuid>
 #include <QVariant>
+#include <limits>
 
 namespace KioskGate {
 
@@ -87,6 +88,20 @@ bool TokenRegistry::createSchema(QString *error)
         "CREATE INDEX IF NOT EXISTS tokens_by_kiosk ON tokens (kiosk)",
         "CREATE INDEX IF NOT EXISTS tokens_by_kid ON tokens (kid)",
         "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '1')",
+        // A generation of the tokens that decide which kiosks are active,
+        // counted by SQLite for every connection and process alike (last
+        // uses do not count): activeKiosks() keeps its answer while it
+        // stands. Added without a schema version: a program that does not
+        // know it leaves it alone, and its triggers still count.
+        "INSERT OR IGNORE INTO meta (key, value) VALUES ('tokens_generation', '0')",
+        "CREATE TRIGGER IF NOT EXISTS tokens_generation_insert AFTER INSERT ON tokens BEGIN"
+        " UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'tokens_generation'; END",
+        "CREATE TRIGGER IF NOT EXISTS tokens_generation_update AFTER UPDATE OF kiosk, expires, "
+        "revoked"
+        " ON tokens BEGIN"
+        " UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'tokens_generation'; END",
+        "CREATE TRIGGER IF NOT EXISTS tokens_generation_delete AFTER DELETE ON tokens BEGIN"
+        " UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'tokens_generation'; END",
     };
     for (const char *statement : statements) {
         if (!q.exec(QString::fromLatin1(statement)))
@@ -136,8 +151,28 @@ bool TokenRegistry::listTokens(QList<TokenRecord> *out, QString *error) const
     return true;
 }
 
+qint64 TokenRegistry::tokensGeneration() const
+{
+    QSqlQuery q(m_connection.database());
+    if (!q.exec(QStringLiteral("SELECT value FROM meta WHERE key = 'tokens_generation'"))
+        || !q.next())
+        return -1;
+    bool ok = false;
+    const qint64 generation = q.value(0).toLongLong(&ok);
+    return ok ? generation : -1;
+}
+
 bool TokenRegistry::activeKiosks(qint64 nowSecs, QStringList *out, QString *error) const
 {
+    // Read before the query: a change in between makes the next call ask again.
+    const qint64 version = tokensGeneration();
+    ActiveKiosks &kept = m_activeKiosks;
+    if (kept.valid && version >= 0 && version == kept.generation && nowSecs >= kept.askedAtSecs
+        && nowSecs < kept.validBeforeSecs) {
+        *out = kept.kiosks;
+        return true;
+    }
+    kept.valid = false;
     // As TokenRecord::isRevoked() and isExpired(): 0 or NULL is "never".
     QSqlQuery q(m_connection.database());
     q.setForwardOnly(true);
@@ -163,6 +198,7 @@ bool TokenRegistry::activeKiosks(qint64 nowSecs, QStringList *out, QString *erro
         out->reserve(array.size());
         for (const QJsonValue &name : array)
             out->append(name.toString());
+        keepActiveKiosks(version, nowSecs, *out);
         return true;
     }
     // An SQLite without its JSON functions (built in since 3.38): row by row.
@@ -173,7 +209,29 @@ bool TokenRegistry::activeKiosks(qint64 nowSecs, QStringList *out, QString *erro
     out->clear();
     while (q.next())
         out->append(q.value(0).toString());
+    keepActiveKiosks(version, nowSecs, *out);
     return true;
+}
+
+void TokenRegistry::keepActiveKiosks(qint64 version, qint64 nowSecs,
+                                     const QStringList &kiosks) const
+{
+    if (version < 0)
+        return;
+    // Kept until the first of the counted tokens expires.
+    QSqlQuery q(m_connection.database());
+    q.prepare(QStringLiteral("SELECT MIN(expires) FROM tokens WHERE COALESCE(revoked, 0) = 0"
+                             " AND expires > ?"));
+    q.addBindValue(nowSecs);
+    if (!q.exec() || !q.next())
+        return;
+    ActiveKiosks &kept = m_activeKiosks;
+    kept.validBeforeSecs
+        = q.value(0).isNull() ? std::numeric_limits<qint64>::max() : q.value(0).toLongLong();
+    kept.generation = version;
+    kept.askedAtSecs = nowSecs;
+    kept.kiosks = kiosks;
+    kept.valid = true;
 }
 
 bool TokenRegistry::findToken(const QString &jti, TokenRecord *out, bool *found, QString *error) const

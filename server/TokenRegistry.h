@@ -41,6 +41,12 @@ public:
     /// The names of kiosks with at least one token neither revoked nor
     /// expired at `nowSecs`, each once, sorted. (A command to every kiosk asks; the
     /// database answers it without loading 10,000 records.)
+    ///
+    /// The answer is kept and given again while nothing can have changed
+    /// it: no token inserted, revoked or changed by any connection (a
+    /// generation SQLite triggers count), and no counted token expired
+    /// since. Asking took a quarter of the time before a reset-all's first
+    /// frame (7 ms at 10,000 kiosks).
     bool activeKiosks(qint64 nowSecs, QStringList *out, QString *error) const;
     bool findToken(const QString &jti, TokenRecord *out, bool *found, QString *error) const;
 
@@ -68,8 +74,22 @@ private:
     bool revokeWhere(const QString &where, const QVariantList &binds, qint64 nowSecs,
                      const QString &reason, QStringList *revokedJtis, QString *error);
 
+    /// The tokens' generation (see createSchema()), or -1.
+    qint64 tokensGeneration() const;
+    /// Keeps activeKiosks()'s answer for the next call (see there).
+    void keepActiveKiosks(qint64 version, qint64 nowSecs, const QStringList &kiosks) const;
+
     SqliteConnection m_connection;
     QString m_instanceId;
+    struct ActiveKiosks
+    {
+        bool valid = false;
+        qint64 generation = -1;
+        qint64 askedAtSecs = 0; // a clock set back asks again
+        qint64 validBeforeSecs = 0; // the first expiry among the tokens counted
+        QStringList kiosks;
+    };
+    mutable ActiveKiosks m_activeKiosks;
 };
 
 } // namespace KioskGate

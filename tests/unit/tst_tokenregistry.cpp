@@ -23,6 +23,7 @@ private Q_SLOTS:
     void recordUses();
     void recordUsesOfAFleet();
     void activeKiosksAndRevocations();
+    void activeKiosksFollowEveryConnectionsChanges();
     void keys();
     void persistsAndSharesInstanceId();
     void corruptFileIsAnError();
@@ -259,6 +260,79 @@ void TestTokenRegistry::activeKiosksAndRevocations()
     }
     QVERIFY(revokedByJti.value(QStringLiteral("j-r")));
     QVERIFY(!revokedByJti.value(QStringLiteral("j-half2")));
+}
+
+void TestTokenRegistry::activeKiosksFollowEveryConnectionsChanges()
+{
+    // The answer is kept between calls: each change must still show,
+    // whether another connection (the control thread, the command line)
+    // or this one made it, and whatever time the caller asks about.
+    TokenRegistry mine;
+    TokenRegistry other;
+    QString error;
+    QVERIFY2(mine.open(path(), &error), qPrintable(error));
+    QVERIFY2(other.open(path(), &error), qPrintable(error));
+    auto active = [&](qint64 nowSecs) {
+        QStringList kiosks;
+        if (!mine.activeKiosks(nowSecs, &kiosks, &error))
+            return QStringList { QStringLiteral("error: ") + error };
+        kiosks.sort();
+        return kiosks;
+    };
+    const QString a = QStringLiteral("kiosk-a"), b = QStringLiteral("kiosk-b"),
+                  c = QStringLiteral("kiosk-c"), d = QStringLiteral("kiosk-d");
+    QVERIFY(mine.insertToken(record(QStringLiteral("j-a"), a), &error));
+    QCOMPARE(active(100), QStringList({ a }));
+    QCOMPARE(active(100), QStringList({ a }));
+
+    QVERIFY(other.insertToken(record(QStringLiteral("j-b"), b), &error));
+    QCOMPARE(active(100), QStringList({ a, b }));
+    QStringList revoked;
+    QVERIFY(other.revoke(a, 100, QStringLiteral("t"), &revoked, &error));
+    QCOMPARE(active(101), QStringList({ b }));
+
+    QVERIFY(mine.insertToken(record(QStringLiteral("j-c"), c), &error));
+    QCOMPARE(active(101), QStringList({ b, c }));
+    QVERIFY(mine.revoke(c, 101, QStringLiteral("t"), &revoked, &error));
+    QCOMPARE(active(101), QStringList({ b }));
+
+    // A token that expires: counted before, not from then on, and again if
+    // the clock is set back.
+    TokenRecord expiring = record(QStringLiteral("j-d"), d);
+    expiring.expires = 200;
+    QVERIFY(other.insertToken(expiring, &error));
+    QCOMPARE(active(150), QStringList({ b, d }));
+    QCOMPARE(active(199), QStringList({ b, d }));
+    QCOMPARE(active(200), QStringList({ b }));
+    QCOMPARE(active(300), QStringList({ b }));
+    QCOMPARE(active(150), QStringList({ b, d }));
+
+    // Only changes that can change the answer count: a fleet's last uses,
+    // written every few seconds, do not.
+    auto generation = [this] {
+        qint64 value = -1;
+        {
+            QSqlDatabase db
+                = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("peek"));
+            db.setDatabaseName(path());
+            if (db.open()) {
+                QSqlQuery q(db);
+                if (q.exec(QStringLiteral("SELECT value FROM meta WHERE key = 'tokens_generation'"))
+                    && q.next())
+                    value = q.value(0).toLongLong();
+            }
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("peek"));
+        return value;
+    };
+    const qint64 before = generation();
+    QVERIFY(before > 0);
+    QVERIFY(mine.recordUses(
+        { { QStringLiteral("j-b"), TokenUse { 120, QStringLiteral("10.0.0.7") } } }, &error));
+    QCOMPARE(generation(), before);
+    QVERIFY(other.revoke(b, 300, QStringLiteral("t"), &revoked, &error));
+    QCOMPARE(generation(), before + 1);
+    QCOMPARE(active(300), QStringList());
 }
 
 void TestTokenRegistry::keys()
