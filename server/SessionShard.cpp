@@ -356,15 +356,18 @@ void SessionShard::closeAll(CloseCode code, const QString &reason)
 int SessionShard::sendToKiosks(const QStringList &kiosks, const QString &text)
 {
     std::vector<const SessionOrder::Kiosk *> found;
-    qsizetype targets = 0;
     for (const QString &kiosk : kiosks) {
-        if (const SessionOrder::Kiosk *sessions = m_order.kiosk(kiosk)) {
+        if (const SessionOrder::Kiosk *sessions = m_order.kiosk(kiosk))
             found.push_back(sessions);
-            targets += sessions->count;
-        }
     }
     if (found.empty())
         return 0;
+    // A name given twice counts once (and its sessions get the frame once).
+    std::sort(found.begin(), found.end());
+    found.erase(std::unique(found.begin(), found.end()), found.end());
+    qsizetype targets = 0;
+    for (const SessionOrder::Kiosk *sessions : found)
+        targets += sessions->count;
     int sent = 0;
     auto send = [&](Session *session) {
         if (session->closing)
@@ -373,13 +376,10 @@ int SessionShard::sendToKiosks(const QStringList &kiosks, const QString &text)
         ++sent;
     };
     // Every kiosk online (reset-all): one walk through all sessions, no
-    // name to look up per session. Names given twice count once.
-    if (qsizetype(found.size()) >= m_order.kioskCount()) {
-        std::sort(found.begin(), found.end());
-        if (std::unique(found.begin(), found.end()) - found.begin() == m_order.kioskCount()) {
-            forEachSession(send);
-            return sent;
-        }
+    // name to look up per session.
+    if (qsizetype(found.size()) == m_order.kioskCount()) {
+        forEachSession(send);
+        return sent;
     }
     // Most of the fleet: one walk through all sessions in opening order.
     if (targets * 8 >= m_order.size()) {

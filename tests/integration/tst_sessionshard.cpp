@@ -187,6 +187,7 @@ private Q_SLOTS:
     void commandGoesOutInOpeningOrder();
     void kioskResetBeforeTheCommandIsDroppedAmidIt();
     void everyKioskOnlineOrANameGivenTwice();
+    void aFewKiosksNamedTwiceGetTheFrameOnce();
 };
 
 void TestSessionShard::commandGoesOutInOpeningOrder()
@@ -315,6 +316,28 @@ void TestSessionShard::everyKioskOnlineOrANameGivenTwice()
         QVERIFY2(reached(i, second), qPrintable(QString::number(i)));
     for (int i = 1; i < 4; ++i)
         QVERIFY(kiosks[size_t(i - 1)]->lastArrivalNs < kiosks[size_t(i)]->lastArrivalNs);
+}
+
+void TestSessionShard::aFewKiosksNamedTwiceGetTheFrameOnce()
+{
+    // Few targets among many sessions: found by name, not by a walk.
+    Fixture f;
+    QVERIFY(f.listen());
+    for (int i = 0; i < 9; ++i)
+        QVERIFY(f.open(QStringLiteral("busy")));
+    RawKiosk *solo = f.open(QStringLiteral("solo"));
+    QVERIFY(solo);
+    QCOMPARE(f.shard.sendToKiosks({ QStringLiteral("solo"), QStringLiteral("solo") }, CommandText),
+             1);
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            solo->read();
+            return solo->hasText(CommandText);
+        },
+        5000));
+    QTest::qWait(50);
+    solo->read();
+    QCOMPARE(solo->received.count(CommandText.toUtf8()), 1);
 }
 
 QTEST_GUILESS_MAIN(TestSessionShard)
