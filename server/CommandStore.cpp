@@ -7,6 +7,7 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QVariant>
+#include <algorithm>
 #include <tuple>
 
 namespace KioskGate {
@@ -14,6 +15,21 @@ namespace KioskGate {
 namespace {
 
 // Writes the targets of `record` with `t` (inside the caller's transaction).
+// SQLite's JSON functions end a string at an escaped NUL ("\u0000"): text
+// holding one (an error a kiosk sent) goes in bound, a row at a time, as it
+// did before the JSON statements, so the store keeps what the console shows.
+bool survivesJson(const CommandTarget &target)
+{
+    const QChar nul(u'\0');
+    return !target.kiosk.contains(nul) && !target.state.contains(nul)
+        && !target.error.contains(nul);
+}
+
+bool allSurviveJson(const QList<CommandTarget> &targets)
+{
+    return std::all_of(targets.cbegin(), targets.cend(), survivesJson);
+}
+
 bool insertTargets(QSqlQuery &t, const CommandRecord &record)
 {
     // Targets that share state, time and error (at issue: everyone online,
@@ -28,7 +44,8 @@ bool insertTargets(QSqlQuery &t, const CommandRecord &record)
         names += names.isEmpty() ? QLatin1Char('[') : QLatin1Char(',');
         Protocol::appendJsonQuoted(names, target.kiosk);
     }
-    if (t.prepare(QStringLiteral(
+    if (allSurviveJson(record.targets)
+        && t.prepare(QStringLiteral(
             "INSERT INTO command_targets (command_id, kiosk, state, changed_at, error)"
             " SELECT ?, value, ?, ?, ? FROM json_each(?)"))) {
         for (auto group = groups.cbegin(); group != groups.cend(); ++group) {
@@ -43,7 +60,8 @@ bool insertTargets(QSqlQuery &t, const CommandRecord &record)
         }
         return true;
     }
-    // An SQLite without its JSON functions (built in since 3.38): a row at a time.
+    // A NUL in a name, or an SQLite without its JSON functions (built in
+    // since 3.38): a row at a time.
     if (!t.prepare(QStringLiteral(
             "INSERT INTO command_targets (command_id, kiosk, state, changed_at, error)"
             " VALUES (?, ?, ?, ?, ?)")))
@@ -78,7 +96,7 @@ CommandRecord commandFrom(const QSqlQuery &q)
 // (about 50 ms) on the network thread after a reset to 10,000 kiosks.
 bool updateTargetRows(QSqlQuery &t, const QString &commandId, const QList<CommandTarget> &targets)
 {
-    if (t.prepare(QString::fromLatin1(CommandStore::UpdateTargetsSql))) {
+    if (allSurviveJson(targets) && t.prepare(QString::fromLatin1(CommandStore::UpdateTargetsSql))) {
         QString rows;
         rows.reserve(targets.size() * 48);
         for (const CommandTarget &target : targets) {
@@ -99,8 +117,8 @@ bool updateTargetRows(QSqlQuery &t, const QString &commandId, const QList<Comman
         t.addBindValue(commandId);
         return t.exec();
     }
-    // An SQLite without JSON functions, UPDATE ... FROM (3.33) or
-    // MATERIALIZED (3.35): a row at a time.
+    // A NUL in the text, or an SQLite without JSON functions, UPDATE ...
+    // FROM (3.33) or MATERIALIZED (3.35): a row at a time.
     if (!t.prepare(QStringLiteral("UPDATE command_targets SET state = ?, changed_at = ?, error = ?"
                                   " WHERE command_id = ? AND kiosk = ?")))
         return false;

@@ -179,6 +179,12 @@ void TestCommandStore::updatedStatesOfManyTargetsComeBackEach()
                          failed ? QStringLiteral("page said \"no\" \\ %1\n").arg(i) : QString() });
     }
     QVERIFY2(store.updateTargets(QStringLiteral("c1"), changed, false, &error), qPrintable(error));
+    // SQLite's JSON functions end a string at a NUL: such a flush is
+    // written bound, and the error comes back whole.
+    const QList<CommandTarget> withNul { { names.at(1), CommandState::Failed, 2001,
+                                           QString::fromUtf16(u"kiosk said \0 and more", 21) } };
+    QVERIFY2(store.updateTargets(QStringLiteral("c1"), withNul, false, &error), qPrintable(error));
+    changed.append(withNul);
 
     CommandRecord c1, c2;
     bool exists = false;
@@ -194,7 +200,7 @@ void TestCommandStore::updatedStatesOfManyTargetsComeBackEach()
         QCOMPARE(back.changedAtMs, target.changedAtMs);
         QCOMPARE(back.error, target.error);
     }
-    for (const CommandTarget &untouched : std::as_const(byKiosk)) // the odd half
+    for (const CommandTarget &untouched : std::as_const(byKiosk)) // the rest of the odd half
         QCOMPARE(untouched.state, CommandState::Sent);
     for (const CommandTarget &target : std::as_const(c2.targets))
         QCOMPARE(target.state, CommandState::Sent);
