@@ -22,6 +22,25 @@ struct KnownKiosk
     bool online = false;
 };
 
+// What a kiosk says of a failure is shown to operators and kept in SQLite,
+// which cannot hold every QString as it is: control characters and halves
+// of surrogate pairs (a JSON escape of one, or a pair the 200-character cut
+// split) become U+FFFD, so the store keeps exactly what the console shows.
+QString printableError(QString text)
+{
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const char16_t u = text.at(i).unicode();
+        if (QChar::isHighSurrogate(u) && i + 1 < text.size()
+            && QChar::isLowSurrogate(text.at(i + 1).unicode())) {
+            ++i;
+            continue;
+        }
+        if (QChar::isSurrogate(u) || u < 0x20 || u == 0x7f)
+            text[i] = QChar(QChar::ReplacementCharacter);
+    }
+    return text;
+}
+
 void sortNames(QStringList *names)
 {
     if (!std::is_sorted(names->cbegin(), names->cend()))
@@ -224,7 +243,7 @@ void CommandCenter::setState(Active &active, int index, const QString &state, co
     --active.record.counts[target.state];
     ++active.record.counts[state];
     target.state = state;
-    target.error = error.left(MaxErrorChars);
+    target.error = printableError(error.left(MaxErrorChars));
     target.changedAtMs = m_clock->nowMs();
     active.dirty.insert(index);
     m_dirtyCommands.insert(active.record.id);

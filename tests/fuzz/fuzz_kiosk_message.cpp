@@ -151,6 +151,27 @@ int changeableIndex(const QJsonObject &message, const QString &kiosk, const QStr
 }
 
 // The state the contract allows after `message` on a target in `state`.
+// As the center keeps a kiosk's error text: control characters and unpaired
+// surrogates replaced by U+FFFD (written here without the center's code).
+QString printable(const QString &text)
+{
+    QString out;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const QChar c = text.at(i);
+        const bool pairStart
+            = c.isHighSurrogate() && i + 1 < text.size() && text.at(i + 1).isLowSurrogate();
+        if (pairStart) {
+            out += c;
+            out += text.at(++i);
+        } else if (c.isSurrogate() || c.unicode() < 0x20 || c.unicode() == 0x7f) {
+            out += QChar(0xfffd);
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
 CommandTarget expectedAfter(const QJsonObject &message, const CommandTarget &before, qint64 now)
 {
     CommandTarget after = before;
@@ -166,7 +187,8 @@ CommandTarget expectedAfter(const QJsonObject &message, const CommandTarget &bef
         } else if (!ok && changeable) {
             after.state = CommandState::Failed;
             const QString reason = message.value(QStringLiteral("error")).toString();
-            after.error = (reason.isEmpty() ? QStringLiteral("refused by the kiosk") : reason).left(200);
+            after.error = printable(
+                (reason.isEmpty() ? QStringLiteral("refused by the kiosk") : reason).left(200));
         } else {
             return after;
         }

@@ -98,6 +98,7 @@ private Q_SLOTS:
     void neverAfterTheWindowAndSweepTimesOut();
     void resentWhileUnackedNeverAfterAck();
     void failedAckAndStrayMessages();
+    void failedAckErrorIsKeptPrintableAndStoredAsShown();
     void restartResumesFromTheStore();
     void updatesAreCoalesced();
 
@@ -332,6 +333,50 @@ void TestCommandCenter::failedAckAndStrayMessages()
     // A failed kiosk's later done does not turn it into done.
     m_center->onMessage(QStringLiteral("s-a"), done(record.id));
     QCOMPARE(stateOf(*m_center->command(record.id), QStringLiteral("a")), CommandState::Failed);
+}
+
+void TestCommandCenter::failedAckErrorIsKeptPrintableAndStoredAsShown()
+{
+    // A kiosk's error text may hold anything JSON can escape: controls, a
+    // NUL, half of a surrogate pair, or a pair the 200-character cut splits.
+    QString error;
+    const QStringList kiosks { QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c") };
+    for (const QString &kiosk : kiosks) {
+        m_fleet.sessions.insert(kiosk, QStringLiteral("s-") + kiosk);
+        m_center->onSessionOpened(session(kiosk, QStringLiteral("s-") + kiosk));
+    }
+    const CommandRecord record
+        = m_center->issue(QStringLiteral("reload"), kiosks, QStringLiteral("t"), &error);
+    QVERIFY2(record.isValid(), qPrintable(error));
+    auto failWith = [&](const QString &kiosk, const QString &text) {
+        QJsonObject message = ack(record.id, false);
+        message.insert(QStringLiteral("error"), text);
+        m_center->onMessage(QStringLiteral("s-") + kiosk, message);
+    };
+    const QChar replacement(0xfffd);
+    failWith(QStringLiteral("a"), QString::fromUtf16(u"line\nnul\0end\x7f", 13));
+    failWith(QStringLiteral("b"), QString::fromUtf16(u"half \xd800 pair \U0001F600 kept"));
+    failWith(QStringLiteral("c"), QString(199, u'x') + QString::fromUtf16(u"\U0001F600", 2));
+    const QHash<QString, QString> expected {
+        { QStringLiteral("a"),
+          QStringLiteral("line") + replacement + QStringLiteral("nul") + replacement
+              + QStringLiteral("end") + replacement },
+        { QStringLiteral("b"),
+          QStringLiteral("half ") + replacement + QStringLiteral(" pair ")
+              + QString::fromUtf16(u"\U0001F600", 2) + QStringLiteral(" kept") },
+        { QStringLiteral("c"), QString(199, u'x') + replacement },
+    };
+    m_center->flush();
+    CommandStore other;
+    QVERIFY(other.open(m_dir->filePath(QStringLiteral("kioskgate.db")), &error));
+    CommandRecord stored;
+    bool found = false;
+    QVERIFY(other.find(record.id, &stored, &found, &error) && found);
+    const CommandRecord shown = *m_center->command(record.id);
+    for (const CommandRecord &r : { shown, stored }) {
+        for (const CommandTarget &target : r.targets)
+            QCOMPARE(target.error, expected.value(target.kiosk));
+    }
 }
 
 void TestCommandCenter::restartResumesFromTheStore()
