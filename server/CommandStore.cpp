@@ -14,40 +14,36 @@ namespace KioskGate {
 
 namespace {
 
+// SQLite's JSON functions end a string at an escaped NUL ("\u0000"): a
+// batch with text holding one (an error a kiosk sent) is written with bound
+// values, a row at a time, as before the JSON statements, so the store keeps
+// what the console shows.
+bool hasNul(const QString &text)
+{
+    return text.contains(QChar(u'\0'));
+}
+
 // Writes the targets of `record` with `t` (inside the caller's transaction).
-// SQLite's JSON functions end a string at an escaped NUL ("\u0000"): text
-// holding one (an error a kiosk sent) goes in bound, a row at a time, as it
-// did before the JSON statements, so the store keeps what the console shows.
-bool survivesJson(const CommandTarget &target)
-{
-    const QChar nul(u'\0');
-    return !target.kiosk.contains(nul) && !target.state.contains(nul)
-        && !target.error.contains(nul);
-}
-
-bool allSurviveJson(const QList<CommandTarget> &targets)
-{
-    return std::all_of(targets.cbegin(), targets.cend(), survivesJson);
-}
-
 bool insertTargets(QSqlQuery &t, const CommandRecord &record)
 {
     // Targets that share state, time and error (at issue: everyone online,
     // everyone offline) go in one statement each: SQLite walks a JSON array
-    // of their names itself. A row at a time, 10,000 targets took about
-    // 50 ms, all of it before the first kiosk heard of the command.
-    // The arrays are written as text: through QJsonArray and toJson() they
-    // took a quarter of the insert at 10,000 targets.
-    QMap<std::tuple<QString, qint64, QString>, QString> groups;
-    for (const CommandTarget &target : record.targets) {
-        QString &names = groups[{ target.state, target.changedAtMs, target.error }];
-        names += names.isEmpty() ? QLatin1Char('[') : QLatin1Char(',');
-        Protocol::appendJsonQuoted(names, target.kiosk);
-    }
-    if (allSurviveJson(record.targets)
+    // of their names (written as text, not through QJsonArray) itself. A row
+    // at a time, 10,000 targets took about 50 ms, all of it before the first
+    // kiosk heard of the command. Only the names go through JSON.
+    const bool namesSurviveJson
+        = std::none_of(record.targets.cbegin(), record.targets.cend(),
+                       [](const CommandTarget &target) { return hasNul(target.kiosk); });
+    if (namesSurviveJson
         && t.prepare(QStringLiteral(
             "INSERT INTO command_targets (command_id, kiosk, state, changed_at, error)"
             " SELECT ?, value, ?, ?, ? FROM json_each(?)"))) {
+        QMap<std::tuple<QString, qint64, QString>, QString> groups;
+        for (const CommandTarget &target : record.targets) {
+            QString &names = groups[{ target.state, target.changedAtMs, target.error }];
+            names += names.isEmpty() ? QLatin1Char('[') : QLatin1Char(',');
+            Protocol::appendJsonQuoted(names, target.kiosk);
+        }
         for (auto group = groups.cbegin(); group != groups.cend(); ++group) {
             const auto &[state, changedAtMs, targetError] = group.key();
             t.addBindValue(record.id);
@@ -96,7 +92,11 @@ CommandRecord commandFrom(const QSqlQuery &q)
 // (about 50 ms) on the network thread after a reset to 10,000 kiosks.
 bool updateTargetRows(QSqlQuery &t, const QString &commandId, const QList<CommandTarget> &targets)
 {
-    if (allSurviveJson(targets) && t.prepare(QString::fromLatin1(CommandStore::UpdateTargetsSql))) {
+    const bool surviveJson
+        = std::none_of(targets.cbegin(), targets.cend(), [](const CommandTarget &target) {
+              return hasNul(target.kiosk) || hasNul(target.state) || hasNul(target.error);
+          });
+    if (surviveJson && t.prepare(QString::fromLatin1(CommandStore::UpdateTargetsSql))) {
         QString rows;
         rows.reserve(targets.size() * 48);
         for (const CommandTarget &target : targets) {

@@ -73,6 +73,11 @@ bool TokenRegistry::isOpen() const
     return m_connection.database().isOpen();
 }
 
+// The body of the three triggers that count the tokens' generation.
+#define KIOSKGATE_BUMP_TOKENS_GENERATION                                                           \
+    " BEGIN UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'tokens_generation'; "  \
+    "END"
+
 bool TokenRegistry::createSchema(QString *error)
 {
     QSqlDatabase db = m_connection.database();
@@ -94,14 +99,12 @@ bool TokenRegistry::createSchema(QString *error)
         // stands. Added without a schema version: a program that does not
         // know it leaves it alone, and its triggers still count.
         "INSERT OR IGNORE INTO meta (key, value) VALUES ('tokens_generation', '0')",
-        "CREATE TRIGGER IF NOT EXISTS tokens_generation_insert AFTER INSERT ON tokens BEGIN"
-        " UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'tokens_generation'; END",
-        "CREATE TRIGGER IF NOT EXISTS tokens_generation_update AFTER UPDATE OF kiosk, expires, "
-        "revoked"
-        " ON tokens BEGIN"
-        " UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'tokens_generation'; END",
-        "CREATE TRIGGER IF NOT EXISTS tokens_generation_delete AFTER DELETE ON tokens BEGIN"
-        " UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'tokens_generation'; END",
+        "CREATE TRIGGER IF NOT EXISTS tokens_generation_insert AFTER INSERT ON "
+        "tokens" KIOSKGATE_BUMP_TOKENS_GENERATION,
+        "CREATE TRIGGER IF NOT EXISTS tokens_generation_update"
+        " AFTER UPDATE OF kiosk, expires, revoked ON tokens" KIOSKGATE_BUMP_TOKENS_GENERATION,
+        "CREATE TRIGGER IF NOT EXISTS tokens_generation_delete AFTER DELETE ON "
+        "tokens" KIOSKGATE_BUMP_TOKENS_GENERATION,
     };
     for (const char *statement : statements) {
         if (!q.exec(QString::fromLatin1(statement)))
@@ -109,6 +112,7 @@ bool TokenRegistry::createSchema(QString *error)
     }
     return true;
 }
+#undef KIOSKGATE_BUMP_TOKENS_GENERATION
 
 bool TokenRegistry::loadInstanceId(QString *error)
 {
@@ -165,14 +169,14 @@ qint64 TokenRegistry::tokensGeneration() const
 bool TokenRegistry::activeKiosks(qint64 nowSecs, QStringList *out, QString *error) const
 {
     // Read before the query: a change in between makes the next call ask again.
-    const qint64 version = tokensGeneration();
+    const qint64 generation = tokensGeneration();
     ActiveKiosks &kept = m_activeKiosks;
-    if (kept.valid && version >= 0 && version == kept.generation && nowSecs >= kept.askedAtSecs
+    if (generation >= 0 && generation == kept.generation && nowSecs >= kept.askedAtSecs
         && nowSecs < kept.validBeforeSecs) {
         *out = kept.kiosks;
         return true;
     }
-    kept.valid = false;
+    kept.generation = -1; // nothing kept until this answer is
     // As TokenRecord::isRevoked() and isExpired(): 0 or NULL is "never".
     QSqlQuery q(m_connection.database());
     q.setForwardOnly(true);
@@ -198,7 +202,7 @@ bool TokenRegistry::activeKiosks(qint64 nowSecs, QStringList *out, QString *erro
         out->reserve(array.size());
         for (const QJsonValue &name : array)
             out->append(name.toString());
-        keepActiveKiosks(version, nowSecs, *out);
+        keepActiveKiosks(generation, nowSecs, *out);
         return true;
     }
     // An SQLite without its JSON functions (built in since 3.38): row by row.
@@ -209,14 +213,14 @@ bool TokenRegistry::activeKiosks(qint64 nowSecs, QStringList *out, QString *erro
     out->clear();
     while (q.next())
         out->append(q.value(0).toString());
-    keepActiveKiosks(version, nowSecs, *out);
+    keepActiveKiosks(generation, nowSecs, *out);
     return true;
 }
 
-void TokenRegistry::keepActiveKiosks(qint64 version, qint64 nowSecs,
+void TokenRegistry::keepActiveKiosks(qint64 generation, qint64 nowSecs,
                                      const QStringList &kiosks) const
 {
-    if (version < 0)
+    if (generation < 0)
         return;
     // Kept until the first of the counted tokens expires.
     QSqlQuery q(m_connection.database());
@@ -228,10 +232,9 @@ void TokenRegistry::keepActiveKiosks(qint64 version, qint64 nowSecs,
     ActiveKiosks &kept = m_activeKiosks;
     kept.validBeforeSecs
         = q.value(0).isNull() ? std::numeric_limits<qint64>::max() : q.value(0).toLongLong();
-    kept.generation = version;
     kept.askedAtSecs = nowSecs;
     kept.kiosks = kiosks;
-    kept.valid = true;
+    kept.generation = generation;
 }
 
 bool TokenRegistry::findToken(const QString &jti, TokenRecord *out, bool *found, QString *error) const
@@ -330,8 +333,8 @@ bool TokenRegistry::recordUses(const QHash<QString, TokenUse> &uses, QString *er
     QSqlQuery q(db);
     // One statement: SQLite walks the JSON array itself. An UPDATE per token
     // was 10,000 statements on the network thread after a fleet reconnected.
-    // The array is written as text: through QJsonArray and toJson() it was
-    // about a third of the statement's time.
+    // The array is written as text: QJsonArray and toJson() had been about a
+    // third of this flush's samples in a profile of a fleet reconnecting.
     QString rows;
     rows.reserve(uses.size() * 64);
     for (auto it = uses.cbegin(); it != uses.cend(); ++it) {

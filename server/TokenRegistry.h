@@ -77,14 +77,13 @@ private:
     /// The tokens' generation (see createSchema()), or -1.
     qint64 tokensGeneration() const;
     /// Keeps activeKiosks()'s answer for the next call (see there).
-    void keepActiveKiosks(qint64 version, qint64 nowSecs, const QStringList &kiosks) const;
+    void keepActiveKiosks(qint64 generation, qint64 nowSecs, const QStringList &kiosks) const;
 
     SqliteConnection m_connection;
     QString m_instanceId;
     struct ActiveKiosks
     {
-        bool valid = false;
-        qint64 generation = -1;
+        qint64 generation = -1; // -1: nothing kept
         qint64 askedAtSecs = 0; // a clock set back asks again
         qint64 validBeforeSecs = 0; // the first expiry among the tokens counted
         QStringList kiosks;
