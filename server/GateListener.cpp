@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #endif
@@ -135,11 +136,19 @@ void GateListener::acceptReady()
 {
 #ifndef Q_OS_WIN
     const int listener = m_acceptFd;
+    // The peer's address comes with the accept: a bare descriptor needs no
+    // getpeername() of its own.
+    const bool plainFront = !m_tls && m_plainFront;
+    sockaddr_storage peer;
     for (int i = 0; i < MaxAcceptsPerWakeUp; ++i) {
+        socklen_t peerLength = sizeof(peer);
+        sockaddr *peerOut = plainFront ? reinterpret_cast<sockaddr *>(&peer) : nullptr;
+        socklen_t *peerLengthOut = plainFront ? &peerLength : nullptr;
 #ifdef Q_OS_LINUX
-        const int descriptor = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        const int descriptor
+            = ::accept4(listener, peerOut, peerLengthOut, SOCK_CLOEXEC | SOCK_NONBLOCK);
 #else
-        const int descriptor = ::accept(listener, nullptr, nullptr);
+        const int descriptor = ::accept(listener, peerOut, peerLengthOut);
         if (descriptor >= 0) {
             ::fcntl(descriptor, F_SETFD, FD_CLOEXEC);
             ::fcntl(descriptor, F_SETFL, ::fcntl(descriptor, F_GETFL) | O_NONBLOCK);
@@ -147,6 +156,10 @@ void GateListener::acceptReady()
 #endif
         if (descriptor >= 0) {
             noteAcceptWorks();
+            if (plainFront
+                && m_plainFront(descriptor,
+                                peerAddressText(QHostAddress(reinterpret_cast<sockaddr *>(&peer)))))
+                continue;
             adoptDescriptor(descriptor);
             continue;
         }

@@ -3,6 +3,7 @@
 #include <QHostAddress>
 #include <QObject>
 #include <QSslConfiguration>
+#include <functional>
 
 class QSocketNotifier;
 class QTcpServer;
@@ -33,6 +34,12 @@ public:
     /// Replaces the certificate for connections accepted from now on.
     void setTlsConfiguration(const QSslConfiguration &configuration);
     bool isTls() const { return m_tls; }
+    /// Where the accept loop runs (Unix) and without TLS: offers each
+    /// connection as a bare descriptor first, with the peer's address as
+    /// text (peerAddressText()). Returning true takes the descriptor;
+    /// false lets it become a socket and go out through accepted().
+    using PlainFront = std::function<bool(qintptr descriptor, const QString &address)>;
+    void setPlainFront(PlainFront front) { m_plainFront = std::move(front); }
 
     bool listen(const QHostAddress &address, quint16 port, int backlog, QString *error);
     void close();
@@ -60,6 +67,7 @@ private:
 
     QTcpServer *m_listener;
     bool m_tls = false;
+    PlainFront m_plainFront;
     QSocketNotifier *m_acceptNotifier = nullptr; // our accept loop (Unix)
     int m_acceptFd = -1;                         // its duplicate of the listener
     QTimer *m_calmCheck;                         // runs during an episode only

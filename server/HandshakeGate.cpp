@@ -1,5 +1,6 @@
 #include "HandshakeGate.h"
 
+#include "DirectWriteSocket.h"
 #include "GateListener.h"
 #include "IdleReadBuffer.h"
 #include "Logging.h"
@@ -7,13 +8,16 @@
 #include "UpgradeRequest.h"
 
 #include <QDateTime>
+#include <QSocketNotifier>
 #include <QTcpSocket>
 #include <QTimer>
 
 #ifdef Q_OS_WIN
 #include <winsock2.h>
 #else
+#include <cerrno>
 #include <sys/socket.h>
+#include <unistd.h>
 #endif
 
 namespace KioskGate {
@@ -47,6 +51,23 @@ QString peerAddress(const QTcpSocket *socket)
     return peerAddressText(socket->peerAddress());
 }
 
+void closeDescriptor(qintptr descriptor)
+{
+#ifdef Q_OS_WIN
+    ::closesocket(SOCKET(descriptor));
+#else
+    ::close(int(descriptor));
+#endif
+}
+
+// A notifier that is done with; deleted later, since this may run inside
+// its own activated() signal.
+void retire(QSocketNotifier *notifier)
+{
+    notifier->setEnabled(false);
+    notifier->deleteLater();
+}
+
 } // namespace
 
 // Origin is client-supplied: keep logs and the activity view readable and
@@ -67,6 +88,11 @@ HandshakeGate::HandshakeGate(Authenticator *authenticator, QObject *parent)
     qRegisterMetaType<KioskGate::AuthDecision>();
     qRegisterMetaType<KioskGate::HandshakeRefusal>();
     connect(m_listener, &GateListener::accepted, this, &HandshakeGate::watch);
+#ifndef Q_OS_WIN
+    m_listener->setPlainFront([this](qintptr descriptor, const QString &address) {
+        return takeDescriptor(descriptor, address);
+    });
+#endif
     connect(m_listener, &GateListener::plainRequestRefused, this, [this](const QString &address) {
         HandshakeRefusal event;
         event.atMs = QDateTime::currentMSecsSinceEpoch();
@@ -81,13 +107,18 @@ HandshakeGate::HandshakeGate(Authenticator *authenticator, QObject *parent)
     sweep->setInterval(250);
     connect(sweep, &QTimer::timeout, this, [this] {
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
-        QList<QTcpSocket *> late;
+        QList<QObject *> late;
         for (auto it = m_pending.cbegin(); it != m_pending.cend(); ++it) {
             if (now - it.value().acceptedAtMs >= m_limits.headTimeoutMs)
                 late.append(it.key());
         }
-        for (QTcpSocket *socket : late)
-            refuse(socket, Refusal::RequestTimeout, {});
+        for (QObject *key : late) {
+            auto *notifier = qobject_cast<QSocketNotifier *>(key);
+            // A bare descriptor gets its 408 through a socket, like any other.
+            QTcpSocket *socket = notifier ? wrapPending(notifier) : static_cast<QTcpSocket *>(key);
+            if (socket)
+                refuse(socket, Refusal::RequestTimeout, {});
+        }
     });
     sweep->start();
 }
@@ -131,8 +162,12 @@ void HandshakeGate::close()
 {
     m_listener->close();
     const auto pending = m_pending.keys();
-    for (QTcpSocket *socket : pending)
-        socket->abort();
+    for (QObject *key : pending) {
+        if (auto *notifier = qobject_cast<QSocketNotifier *>(key))
+            dropBare(notifier);
+        else
+            static_cast<QTcpSocket *>(key)->abort();
+    }
 }
 
 bool HandshakeGate::isTls() const
@@ -155,12 +190,159 @@ quint16 HandshakeGate::serverPort() const
     return m_listener->serverPort();
 }
 
+bool HandshakeGate::takeDescriptor(qintptr descriptor, const QString &address)
+{
+    // At a cap the socket path answers (watch()).
+    const int fromAddress
+        = m_pendingFrom.value(address) + (m_connectionsFrom ? m_connectionsFrom(address) : 0);
+    if (fromAddress >= m_limits.maxConnectionsPerAddress
+        || m_pending.size() >= m_limits.maxPendingHeads)
+        return false;
+    HttpRequestHead head;
+    int headLength = 0;
+    switch (peekBareHead(descriptor, &head, &headLength)) {
+    case BareHead::Other:
+        return false;
+    case BareHead::Gone:
+        closeDescriptor(descriptor);
+        return true;
+    case BareHead::Upgrade:
+        decideBareUpgrade(descriptor, head, headLength, address);
+        return true;
+    case BareHead::NotYet:
+        break;
+    }
+    // A server that keeps up accepts before the client has sent its head:
+    // wait for it with a notifier, not a whole socket.
+    auto *notifier = new QSocketNotifier(descriptor, QSocketNotifier::Read, this);
+    connect(notifier, &QSocketNotifier::activated, this,
+            [this, notifier] { bareReadable(notifier); });
+    m_pending.insert(notifier, { QDateTime::currentMSecsSinceEpoch(), address, descriptor });
+    ++m_pendingFrom[address];
+    return true;
+}
+
+void HandshakeGate::bareReadable(QSocketNotifier *notifier)
+{
+    const auto pending = m_pending.constFind(notifier);
+    if (pending == m_pending.cend())
+        return;
+    const qintptr descriptor = pending->bareDescriptor;
+    const QString address = pending->address;
+    HttpRequestHead head;
+    int headLength = 0;
+    switch (peekBareHead(descriptor, &head, &headLength)) {
+    case BareHead::NotYet:
+        return;
+    case BareHead::Gone:
+        dropBare(notifier);
+        return;
+    case BareHead::Other:
+        // Part of a head, another path, or one to refuse: all still unread,
+        // for the socket path, within the same time limit.
+        wrapPending(notifier);
+        return;
+    case BareHead::Upgrade:
+        forgetPending(notifier);
+        retire(notifier);
+        decideBareUpgrade(descriptor, head, headLength, address);
+        return;
+    }
+}
+
+HandshakeGate::BareHead HandshakeGate::peekBareHead(qintptr descriptor, HttpRequestHead *head,
+                                                    int *headLength)
+{
+#ifdef Q_OS_WIN
+    Q_UNUSED(descriptor);
+    Q_UNUSED(head);
+    Q_UNUSED(headLength);
+    return BareHead::Other;
+#else
+    // One byte over the cap tells a head that is too large from one that
+    // just fits.
+    const int capacity = m_limits.maxHeadBytes + 1;
+    if (m_peekBuffer.size() < capacity)
+        m_peekBuffer.resize(capacity);
+    ssize_t got = 0;
+    do {
+        got = ::recv(int(descriptor), m_peekBuffer.data(), size_t(capacity),
+                     MSG_PEEK | MSG_DONTWAIT);
+    } while (got < 0 && errno == EINTR);
+    if (got < 0)
+        return errno == EAGAIN || errno == EWOULDBLOCK ? BareHead::NotYet : BareHead::Gone;
+    if (got == 0)
+        return BareHead::Gone;
+    // A copy of what arrived: the parsed fields share its data, and the
+    // buffer is used again.
+    const QByteArray data(m_peekBuffer.constData(), qsizetype(got));
+    if (head->parse(data, m_limits.maxHeadBytes, headLength)
+            != HttpRequestHead::ParseResult::Complete
+        || head->path() != Protocol::KioskPath || upgradeProblem(*head))
+        return BareHead::Other;
+    return BareHead::Upgrade;
+#endif
+}
+
+void HandshakeGate::decideBareUpgrade(qintptr descriptor, const HttpRequestHead &head,
+                                      int headLength, const QString &address)
+{
+    const AuthDecision decision = authorizeUpgrade(head, address);
+    if (!decision.accepted) {
+        if (QTcpSocket *socket = socketFor(descriptor))
+            refuse(socket, decision.refusal, decision.detail, &decision);
+        return;
+    }
+#ifndef Q_OS_WIN
+    // The head was only peeked. Read now, so that the upgrade reads what
+    // follows it, after the head it is given instead. It is all there: only
+    // this thread reads the descriptor.
+    ssize_t got = 0;
+    do {
+        got = ::recv(int(descriptor), m_peekBuffer.data(), size_t(headLength), MSG_DONTWAIT);
+    } while (got < 0 && errno == EINTR);
+    if (got != headLength) {
+        closeDescriptor(descriptor);
+        return;
+    }
+#endif
+    Q_EMIT descriptorAccepted(descriptor, UpgradeRequest::minimalHead(head), decision, address);
+}
+
+QTcpSocket *HandshakeGate::socketFor(qintptr descriptor)
+{
+    auto *socket = new DirectWriteSocket(this);
+    if (socket->setSocketDescriptor(descriptor))
+        return socket;
+    closeDescriptor(descriptor);
+    delete socket;
+    return nullptr;
+}
+
+QTcpSocket *HandshakeGate::wrapPending(QSocketNotifier *notifier)
+{
+    Pending pending = m_pending.value(notifier);
+    forgetPending(notifier);
+    retire(notifier);
+    QTcpSocket *socket = socketFor(pending.bareDescriptor);
+    if (!socket)
+        return nullptr;
+    pending.bareDescriptor = -1;
+    ++m_pendingFrom[pending.address];
+    track(socket, pending);
+    return socket;
+}
+
+void HandshakeGate::dropBare(QSocketNotifier *notifier)
+{
+    const qintptr descriptor = m_pending.value(notifier).bareDescriptor;
+    forgetPending(notifier);
+    retire(notifier);
+    closeDescriptor(descriptor);
+}
+
 void HandshakeGate::watch(QTcpSocket *socket)
 {
-    // Qt buffers no more than one head plus the largest body a route
-    // reads; the rest waits in the kernel, so a client cannot make us
-    // hold megabytes of header.
-    socket->setReadBufferSize(m_limits.maxHeadBytes + Protocol::MaxRequestBodyBytes + 1);
     const QString address = peerAddress(socket);
     // Per-address cap before anything is read: one host cannot hold
     // more than its share of heads and sessions (slow loris, floods).
@@ -175,8 +357,17 @@ void HandshakeGate::watch(QTcpSocket *socket)
         refuse(socket, Refusal::ServerFull, QStringLiteral("pending_heads"));
         return;
     }
-    m_pending.insert(socket, {QDateTime::currentMSecsSinceEpoch(), address});
     ++m_pendingFrom[address];
+    track(socket, { QDateTime::currentMSecsSinceEpoch(), address });
+}
+
+void HandshakeGate::track(QTcpSocket *socket, const Pending &pending)
+{
+    // Qt buffers no more than one head plus the largest body a route
+    // reads; the rest waits in the kernel, so a client cannot make us
+    // hold megabytes of header.
+    socket->setReadBufferSize(m_limits.maxHeadBytes + Protocol::MaxRequestBodyBytes + 1);
+    m_pending.insert(socket, pending);
     connect(socket, &QTcpSocket::readyRead, this, [this, socket] { inspect(socket); });
     connect(socket, &QTcpSocket::disconnected, this, [this, socket] {
         release(socket);
@@ -278,44 +469,13 @@ bool HandshakeGate::bodyReady(QTcpSocket *socket, const HttpRequestHead &head, i
 void HandshakeGate::handleUpgrade(QTcpSocket *socket, const HttpRequestHead &head, int headLength,
                                   const QString &address)
 {
-    if (head.method() != "GET") {
-        refuse(socket, Refusal::MethodNotAllowed, {});
+    if (const auto problem = upgradeProblem(head)) {
+        refuse(socket, *problem, {});
         return;
     }
-    // RFC 6455 section 4.2.1, checked here because QWebSocketServer closes a
-    // bad handshake without any answer.
-    if (head.version() != "HTTP/1.1" || head.headerCount("host") != 1
-        || !head.headerHasToken("upgrade", "websocket")
-        || !head.headerHasToken("connection", "upgrade")) {
-        refuse(socket, Refusal::NotWebSocketUpgrade, {});
-        return;
-    }
-    if (head.headerCount("sec-websocket-version") != 1
-        || head.header("sec-websocket-version") != "13") {
-        refuse(socket, Refusal::UnsupportedVersion, {});
-        return;
-    }
-    const QByteArray key = head.header("sec-websocket-key");
-    const auto decoded = QByteArray::fromBase64Encoding(key, QByteArray::AbortOnBase64DecodingErrors);
-    if (head.headerCount("sec-websocket-key") != 1 || key.size() != 24 || !decoded
-        || decoded.decoded.size() != 16) {
-        refuse(socket, Refusal::BadWebSocketKey, {});
-        return;
-    }
-    if (m_atCapacity && m_atCapacity()) {
-        refuse(socket, Refusal::ServerFull, {});
-        return;
-    }
-
-    const AuthDecision decision = m_authenticator->authorize(head, address);
+    const AuthDecision decision = authorizeUpgrade(head, address);
     if (!decision.accepted) {
         refuse(socket, decision.refusal, decision.detail, &decision);
-        return;
-    }
-    if (m_connectionsFor && m_connectionsFor(decision.claims.jti) >= m_limits.maxConnectionsPerToken) {
-        AuthDecision busy = decision;
-        busy.retryAfterSecs = 5;
-        refuse(socket, Refusal::TooManyConnectionsForToken, {}, &busy);
         return;
     }
     release(socket);
@@ -324,6 +484,43 @@ void HandshakeGate::handleUpgrade(QTcpSocket *socket, const HttpRequestHead &hea
     IdleReadBuffer::freeWhenEmpty(socket);
     UpgradeRequest::substituteHead(socket, headLength, UpgradeRequest::minimalHead(head));
     Q_EMIT handshakeAccepted(socket, decision, address);
+}
+
+std::optional<Refusal> HandshakeGate::upgradeProblem(const HttpRequestHead &head) const
+{
+    if (head.method() != "GET")
+        return Refusal::MethodNotAllowed;
+    // RFC 6455 section 4.2.1, checked here because QWebSocketServer closes a
+    // bad handshake without any answer.
+    if (head.version() != "HTTP/1.1" || head.headerCount("host") != 1
+        || !head.headerHasToken("upgrade", "websocket")
+        || !head.headerHasToken("connection", "upgrade"))
+        return Refusal::NotWebSocketUpgrade;
+    if (head.headerCount("sec-websocket-version") != 1
+        || head.header("sec-websocket-version") != "13")
+        return Refusal::UnsupportedVersion;
+    const QByteArray key = head.header("sec-websocket-key");
+    const auto decoded
+        = QByteArray::fromBase64Encoding(key, QByteArray::AbortOnBase64DecodingErrors);
+    if (head.headerCount("sec-websocket-key") != 1 || key.size() != 24 || !decoded
+        || decoded.decoded.size() != 16)
+        return Refusal::BadWebSocketKey;
+    if (m_atCapacity && m_atCapacity())
+        return Refusal::ServerFull;
+    return std::nullopt;
+}
+
+AuthDecision HandshakeGate::authorizeUpgrade(const HttpRequestHead &head, const QString &address)
+{
+    AuthDecision decision = m_authenticator->authorize(head, address);
+    if (decision.accepted && m_connectionsFor
+        && m_connectionsFor(decision.claims.jti) >= m_limits.maxConnectionsPerToken) {
+        decision.accepted = false;
+        decision.refusal = Refusal::TooManyConnectionsForToken;
+        decision.detail.clear();
+        decision.retryAfterSecs = 5;
+    }
+    return decision;
 }
 
 HttpResponse HandshakeGate::refusalResponse(Refusal refusal, const QString &detail,
@@ -419,7 +616,7 @@ bool HandshakeGate::evictOldestPending()
     // young; a head still unfinished after MinEvictAgeMs is a slow one. If
     // even the oldest is young, this is a reconnect storm, not slow loris:
     // the newcomer gets 503 and retries, the clients in progress stay.
-    QTcpSocket *oldest = nullptr;
+    QObject *oldest = nullptr;
     qint64 oldestAt = 0;
     for (auto it = m_pending.cbegin(); it != m_pending.cend(); ++it) {
         if (!oldest || it.value().acceptedAtMs < oldestAt) {
@@ -434,21 +631,31 @@ bool HandshakeGate::evictOldestPending()
         qCWarning(lcGate).noquote() << QStringLiteral("%1 unfinished request heads (limits/max_pending_heads): "
                                                       "dropping the oldest (%2 dropped so far)")
                                            .arg(m_limits.maxPendingHeads).arg(m_evictedHeads);
-    release(oldest);
-    oldest->abort();
-    oldest->deleteLater();
+    if (auto *notifier = qobject_cast<QSocketNotifier *>(oldest)) {
+        dropBare(notifier);
+        return true;
+    }
+    auto *socket = static_cast<QTcpSocket *>(oldest);
+    release(socket);
+    socket->abort();
+    socket->deleteLater();
     return true;
+}
+
+void HandshakeGate::forgetPending(QObject *key)
+{
+    const auto pending = m_pending.constFind(key);
+    if (pending == m_pending.cend())
+        return;
+    const auto count = m_pendingFrom.find(pending.value().address);
+    if (count != m_pendingFrom.end() && --count.value() <= 0)
+        m_pendingFrom.erase(count);
+    m_pending.erase(pending);
 }
 
 void HandshakeGate::release(QTcpSocket *socket)
 {
-    const auto pending = m_pending.constFind(socket);
-    if (pending != m_pending.cend()) {
-        const auto count = m_pendingFrom.find(pending.value().address);
-        if (count != m_pendingFrom.end() && --count.value() <= 0)
-            m_pendingFrom.erase(count);
-        m_pending.erase(pending);
-    }
+    forgetPending(socket);
     disconnect(socket, nullptr, this, nullptr);
     socket->setReadBufferSize(0);
 }

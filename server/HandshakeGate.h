@@ -9,9 +9,10 @@
 #include <QObject>
 #include <QSslConfiguration>
 #include <QTcpSocket>
-
 #include <functional>
+#include <optional>
 
+class QSocketNotifier;
 
 namespace KioskGate {
 
@@ -105,10 +106,46 @@ Q_SIGNALS:
     /// `address` is the peer's address as text (peerAddressText()).
     void handshakeAccepted(QTcpSocket *socket, const KioskGate::AuthDecision &decision,
                            const QString &address);
+    /// The same for an upgrade decided on a bare descriptor (plain TCP,
+    /// Unix): the request head is read from it, and `head` is what the
+    /// upgrade is to read in its place (UpgradeRequest::minimalHead()). The
+    /// receiver owns the descriptor.
+    void descriptorAccepted(qintptr descriptor, const QByteArray &head,
+                            const KioskGate::AuthDecision &decision, const QString &address);
     void handshakeRefused(const KioskGate::HandshakeRefusal &refusal);
 
 private:
+    struct Pending
+    {
+        qint64 acceptedAtMs = 0;
+        QString address;
+        qintptr bareDescriptor = -1; // set while no socket exists yet
+    };
+    /// What a bare descriptor's head is, from a peek that consumes nothing.
+    enum class BareHead {
+        NotYet, ///< nothing to read yet
+        Gone, ///< closed or reset by the client before sending anything
+        Upgrade, ///< a whole head for the kiosk path that passes upgradeProblem()
+        Other, ///< anything else: the socket path reads and answers it
+    };
+
+    /// GateListener's plain front: decides at once when the head is there,
+    /// waits for it without a socket while nothing has arrived, and leaves
+    /// everything else to the socket path (returns false).
+    bool takeDescriptor(qintptr descriptor, const QString &address);
+    void bareReadable(QSocketNotifier *notifier);
+    BareHead peekBareHead(qintptr descriptor, HttpRequestHead *head, int *headLength);
+    void decideBareUpgrade(qintptr descriptor, const HttpRequestHead &head, int headLength,
+                           const QString &address);
+    /// The socket path for a descriptor: a DirectWriteSocket, as the
+    /// listener makes. Null (and the descriptor closed) if Qt refuses it.
+    QTcpSocket *socketFor(qintptr descriptor);
+    /// A bare pending descriptor becomes a watched socket, keeping its time.
+    QTcpSocket *wrapPending(QSocketNotifier *notifier);
+    /// Drops a bare pending descriptor: no answer, the connection closes.
+    void dropBare(QSocketNotifier *notifier);
     void watch(QTcpSocket *socket);
+    void track(QTcpSocket *socket, const Pending &pending);
     /// Ends an accept-failure episode once accepts have worked for a while
     /// (logs how long it lasted).
     void noteAcceptWorks();
@@ -120,10 +157,16 @@ private:
     bool bodyReady(QTcpSocket *socket, const HttpRequestHead &head, int headLength);
     void handleUpgrade(QTcpSocket *socket, const HttpRequestHead &head, int headLength,
                        const QString &address);
+    /// RFC 6455's demands on an upgrade head and the capacity check, in
+    /// their order: the first that fails, or none.
+    std::optional<Protocol::Refusal> upgradeProblem(const HttpRequestHead &head) const;
+    /// The authenticator's decision, then the per-token cap.
+    AuthDecision authorizeUpgrade(const HttpRequestHead &head, const QString &address);
     void refuse(QTcpSocket *socket, Protocol::Refusal refusal, const QString &detail,
                 const AuthDecision *decision = nullptr, const QByteArray &allow = "GET");
     void respond(QTcpSocket *socket, const HttpResponse &response, bool headOnly = false);
     void release(QTcpSocket *socket);
+    void forgetPending(QObject *key);
     /// Makes room under limits/max_pending_heads by dropping the oldest
     /// head, if it has waited long enough to be a slow one.
     bool evictOldestPending();
@@ -136,12 +179,10 @@ private:
     QHash<QByteArray, QList<QPair<QByteArray, HttpHandler>>> m_routes;
     std::function<int(const QString &)> m_connectionsFrom;
     std::function<int(const QString &)> m_connectionsFor;
-    struct Pending
-    {
-        qint64 acceptedAtMs = 0;
-        QString address;
-    };
-    QHash<QTcpSocket *, Pending> m_pending;
+    // Unfinished heads: watched sockets, and bare descriptors by their
+    // read notifier.
+    QHash<QObject *, Pending> m_pending;
+    QByteArray m_peekBuffer;
     QHash<QString, int> m_pendingFrom; // address -> unfinished heads
     qint64 m_evictedHeads = 0;
 };

@@ -139,6 +139,8 @@ bool ServerCore::start(QString *error)
     connect(m_ticketEndpoints, &TicketEndpoints::requestRefused, this, &ServerCore::handshakeRefused);
     ClientFiles().install(m_gate);
     connect(m_gate, &HandshakeGate::handshakeAccepted, m_sessions, &SessionManager::adopt);
+    connect(m_gate, &HandshakeGate::descriptorAccepted, m_sessions,
+            &SessionManager::adoptDescriptor);
     connect(m_gate, &HandshakeGate::handshakeRefused, this, &ServerCore::handshakeRefused);
     connect(m_gate, &HandshakeGate::handshakeRefused, m_feed, &SessionFeed::recordRefused);
 

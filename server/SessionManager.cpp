@@ -25,7 +25,7 @@ SessionManager::SessionManager(const Clock *clock, int upgradeThreads, QObject *
           [this](QWebSocket *webSocket, QTcpSocket *tcp, quint64 ticket) {
               openSession(webSocket, tcp, ticket);
           },
-          this))
+          [this](quint64 ticket) { forgetExpected(ticket); }, this))
 {
     qRegisterMetaType<KioskGate::SessionInfo>();
     // The counts change before anyone hears of the session.
@@ -55,19 +55,41 @@ void SessionManager::setLimits(const Limits &limits)
 
 void SessionManager::adopt(QTcpSocket *socket, const AuthDecision &decision, const QString &address)
 {
+    const quint64 ticket = expect(decision, address);
+    prepareForUpgrade(socket, ticket, m_limits.inboundBytesPerSecond, m_limits.inboundByteBurst);
+    m_upgrader->upgrade(socket, ticket);
+}
+
+void SessionManager::adoptDescriptor(qintptr descriptor, const QByteArray &head,
+                                     const AuthDecision &decision, const QString &address)
+{
+    const quint64 ticket = expect(decision, address);
+    m_upgrader->upgradeDescriptor(descriptor, head, ticket,
+                                  [this, ticket, bytesPerSecond = m_limits.inboundBytesPerSecond,
+                                   burst = m_limits.inboundByteBurst](QTcpSocket *socket) {
+                                      prepareForUpgrade(socket, ticket, bytesPerSecond, burst);
+                                  });
+}
+
+quint64 SessionManager::expect(const AuthDecision &decision, const QString &address)
+{
     const quint64 ticket = ++m_lastTicket;
-    // Connected before the hand-over, so it sees every byte before
-    // QWebSocket (whose reader is queued) takes it. While the socket is on
-    // an upgrade thread the budget runs there.
-    auto *budget = new InboundByteBudget(socket, m_clock, m_limits.inboundBytesPerSecond,
-                                         m_limits.inboundByteBurst,
-                                         [this, socket] { inboundBudgetExceeded(socket); });
+    m_expected.insert(ticket, Expected { decision, address });
+    countConnection(address, decision.claims.jti, +1);
+    return ticket;
+}
+
+void SessionManager::prepareForUpgrade(QTcpSocket *socket, quint64 ticket, qint64 bytesPerSecond,
+                                       qint64 burst)
+{
+    // Connected before QWebSocketServer sees the socket, so it sees every
+    // byte before QWebSocket (whose reader is queued) takes it. The session
+    // finds it as the socket's child.
+    new InboundByteBudget(socket, m_clock, bytesPerSecond, burst,
+                          [this, socket] { inboundBudgetExceeded(socket); });
     // If the upgrade never completes, forget the expectation with the socket.
     // Cut once the session opens: the session has its own end.
-    const QMetaObject::Connection pendingDrop =
-        connect(socket, &QTcpSocket::disconnected, this, [this, ticket] { forgetExpected(ticket); });
-    m_expected.insert(ticket, Expected{decision, address, budget, pendingDrop});
-    countConnection(address, decision.claims.jti, +1);
+    connect(socket, &QTcpSocket::disconnected, this, [this, ticket] { forgetExpected(ticket); });
     // From here on only QWebSocket writes: the 101 answer and every frame can
     // go straight to the kernel (see DirectWriteSocket), the 101 held back
     // until openSession() adds the welcome to it. QWebSocketServer refuses
@@ -81,7 +103,6 @@ void SessionManager::adopt(QTcpSocket *socket, const AuthDecision &decision, con
         direct->setDirectWrites(true);
         direct->holdWrites();
     }
-    m_upgrader->upgrade(socket, ticket);
 }
 
 void SessionManager::forgetExpected(quint64 ticket)
@@ -89,7 +110,6 @@ void SessionManager::forgetExpected(quint64 ticket)
     const auto expected = m_expected.find(ticket);
     if (expected == m_expected.end())
         return;
-    QObject::disconnect(expected->pendingDrop);
     countConnection(expected->address, expected->decision.claims.jti, -1);
     m_expected.erase(expected);
 }
@@ -159,8 +179,10 @@ void SessionManager::openSession(QWebSocket *socket, QTcpSocket *tcp, quint64 ti
         tcp->deleteLater();
         return;
     }
-    const SessionShard::Opening opening { expected->decision, expected->address, expected->budget };
-    QObject::disconnect(expected->pendingDrop);
+    auto *budget = tcp->findChild<InboundByteBudget *>(QString(), Qt::FindDirectChildrenOnly);
+    const SessionShard::Opening opening { expected->decision, expected->address, budget };
+    // The session has its own end (prepareForUpgrade()).
+    QObject::disconnect(tcp, &QTcpSocket::disconnected, this, nullptr);
     // Still counted per address and token: from now on as a session, once
     // the shard says it opened (synchronously, within open()).
     m_expected.erase(expected);

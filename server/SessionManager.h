@@ -36,6 +36,11 @@ public:
     /// opens once the WebSocket handshake completes. Takes the socket.
     /// `address`: its peer's, as peerAddressText() gives it.
     void adopt(QTcpSocket *socket, const AuthDecision &decision, const QString &address);
+    /// The same for a descriptor the gate decided on
+    /// (HandshakeGate::descriptorAccepted): its socket is made on the
+    /// upgrade thread and reads `head` first. Takes the descriptor.
+    void adoptDescriptor(qintptr descriptor, const QByteArray &head, const AuthDecision &decision,
+                         const QString &address);
 
     /// Sessions plus upgrades in flight: what the connection cap counts.
     int connectionCount() const { return m_openSessions + int(m_expected.size()); }
@@ -70,6 +75,11 @@ Q_SIGNALS:
     void messageReceived(const QString &sessionId, const QJsonObject &message);
 
 private:
+    /// Counts an upgrade in flight; returns its ticket.
+    quint64 expect(const AuthDecision &decision, const QString &address);
+    /// What a socket needs before QWebSocketServer sees it, on whichever
+    /// thread holds it then: limits are passed in, not read from this object.
+    void prepareForUpgrade(QTcpSocket *socket, quint64 ticket, qint64 bytesPerSecond, qint64 burst);
     void openSession(QWebSocket *socket, QTcpSocket *tcp, quint64 ticket);
     /// An upgrade that will not open a session: uncounts it.
     void forgetExpected(quint64 ticket);
@@ -90,8 +100,6 @@ private:
     {
         AuthDecision decision;
         QString address;
-        InboundByteBudget *budget = nullptr; // the socket's child
-        QMetaObject::Connection pendingDrop; // forgets this entry if the upgrade never completes
     };
     QHash<quint64, Expected> m_expected; // upgrades in flight, by ticket
     quint64 m_lastTicket = 0;

@@ -1,7 +1,10 @@
 #include "WebSocketUpgrader.h"
 
+#include "DirectWriteSocket.h"
 #include "EpollEventDispatcher.h"
+#include "IdleReadBuffer.h"
 #include "TsanHandover.h"
+#include "UpgradeRequest.h"
 
 #include <QCoreApplication>
 #include <QNetworkProxy>
@@ -10,6 +13,12 @@
 #include <QWebSocket>
 #include <QWebSocketServer>
 #include <utility>
+
+#ifdef Q_OS_WIN
+#include <winsock2.h>
+#else
+#include <unistd.h>
+#endif
 
 namespace KioskGate {
 
@@ -69,6 +78,29 @@ public:
         m_keys.clear();
         for (const InFlight &entry : inFlight)
             delete entry.tcp;
+    }
+
+    /// On this lane's thread.
+    void takeDescriptor(qintptr descriptor, const QByteArray &head, quint64 ticket,
+                        const Prepare &prepare)
+    {
+        auto *tcp = new DirectWriteSocket;
+        if (!tcp->setSocketDescriptor(descriptor)) {
+            delete tcp;
+#ifdef Q_OS_WIN
+            ::closesocket(SOCKET(descriptor));
+#else
+            ::close(int(descriptor));
+#endif
+            m_owner->abandon(ticket);
+            return;
+        }
+        // As the gate leaves a socket it read the head from
+        // (HandshakeGate::handleUpgrade()).
+        IdleReadBuffer::freeWhenEmpty(tcp);
+        UpgradeRequest::substituteHead(tcp, 0, head);
+        prepare(tcp);
+        take(tcp, ticket);
     }
 
     /// On this lane's thread.
@@ -152,8 +184,8 @@ private:
 };
 
 WebSocketUpgrader::WebSocketUpgrader(int threads, const QStringList &subprotocols,
-                                     Upgraded upgraded, QObject *parent)
-    : QObject(parent), m_upgraded(std::move(upgraded))
+                                     Upgraded upgraded, Abandoned abandoned, QObject *parent)
+    : QObject(parent), m_upgraded(std::move(upgraded)), m_abandoned(std::move(abandoned))
 {
     if (threads <= 0) {
         m_local = new Lane(this, subprotocols);
@@ -213,14 +245,42 @@ void WebSocketUpgrader::upgrade(QTcpSocket *tcp, quint64 ticket)
         this, [this, tcp, ticket] { handOver(tcp, ticket); }, Qt::QueuedConnection);
 }
 
+void WebSocketUpgrader::upgradeDescriptor(qintptr descriptor, const QByteArray &head,
+                                          quint64 ticket, Prepare prepare)
+{
+    if (m_local) {
+        m_local->takeDescriptor(descriptor, head, ticket, prepare);
+        return;
+    }
+    Lane *lane = nextLane();
+    TsanHandover::post(lane, [lane, descriptor, head, ticket, prepare = std::move(prepare)] {
+        lane->takeDescriptor(descriptor, head, ticket, prepare);
+    });
+}
+
+WebSocketUpgrader::Lane *WebSocketUpgrader::nextLane()
+{
+    Lane *lane = m_lanes.at(m_next);
+    m_next = (m_next + 1) % m_lanes.size();
+    return lane;
+}
+
+void WebSocketUpgrader::abandon(quint64 ticket)
+{
+    if (QThread::currentThread() == thread()) {
+        m_abandoned(ticket);
+        return;
+    }
+    TsanHandover::post(this, [this, ticket] { m_abandoned(ticket); });
+}
+
 void WebSocketUpgrader::handOver(QTcpSocket *tcp, quint64 ticket)
 {
     if (m_closing) {
         delete tcp;
         return;
     }
-    Lane *lane = m_lanes.at(m_next);
-    m_next = (m_next + 1) % m_lanes.size();
+    Lane *lane = nextLane();
     const TsanHandover::Scope handover;
     tcp->moveToThread(lane->thread());
     TsanHandover::post(lane, [lane, tcp, ticket] { lane->take(tcp, ticket); });

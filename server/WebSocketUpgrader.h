@@ -39,10 +39,17 @@ public:
     /// to upgrade(). Not called for a connection that ends before its
     /// upgrade completes: the socket's disconnected() is the sign of that.
     using Upgraded = std::function<void(QWebSocket *webSocket, QTcpSocket *tcp, quint64 ticket)>;
+    /// Runs on the asking thread for a descriptor that no socket could be
+    /// made for (upgradeDescriptor()): nothing will come of its ticket.
+    using Abandoned = std::function<void(quint64 ticket)>;
+    /// Runs on the upgrading thread with a socket upgradeDescriptor() made,
+    /// before QWebSocketServer sees it.
+    using Prepare = std::function<void(QTcpSocket *tcp)>;
 
-    /// Lives on the calling thread, which is where `upgraded` runs.
+    /// Lives on the calling thread, which is where `upgraded` and
+    /// `abandoned` run.
     WebSocketUpgrader(int threads, const QStringList &subprotocols, Upgraded upgraded,
-                      QObject *parent = nullptr);
+                      Abandoned abandoned, QObject *parent = nullptr);
     ~WebSocketUpgrader() override;
 
     int threadCount() const { return m_lanes.size(); }
@@ -50,16 +57,28 @@ public:
     /// unread) and upgrades it. The socket loses its parent: whoever gets it
     /// back owns it.
     void upgrade(QTcpSocket *tcp, quint64 ticket);
+    /// Takes a connected descriptor whose request head was read, and makes
+    /// its socket on the upgrading thread: a DirectWriteSocket that reads
+    /// `head` first, then what the descriptor has. Nothing of it touches
+    /// this thread until it is upgraded.
+    void upgradeDescriptor(qintptr descriptor, const QByteArray &head, quint64 ticket,
+                           Prepare prepare);
 
 private:
     class Lane;
     /// On this object's thread, outside the socket's own signals: moves it
     /// to the next lane.
     void handOver(QTcpSocket *tcp, quint64 ticket);
+    /// From any lane: reports a ticket as abandoned, on this object's thread.
+    void abandon(quint64 ticket);
     /// On this object's thread: an upgrade a lane finished.
     void deliver(QWebSocket *webSocket, QTcpSocket *tcp, quint64 ticket);
 
+    /// The lane whose turn it is (round robin).
+    Lane *nextLane();
+
     Upgraded m_upgraded;
+    Abandoned m_abandoned;
     bool m_closing = false;
     Lane *m_local = nullptr; // threads == 0
     QList<Lane *> m_lanes; // one per thread, living there

@@ -107,17 +107,20 @@ class Fixture
 {
 public:
     Fixture()
-        : m_upgrader(0, {}, [this](QWebSocket *webSocket, QTcpSocket *tcp, quint64 ticket) {
-              SessionShard::Opening opening;
-              opening.decision.accepted = true;
-              opening.decision.transport = Protocol::Transport::Header;
-              opening.decision.claims.subject = m_kioskOfTicket.value(ticket);
-              opening.decision.claims.jti = QStringLiteral("jti-%1").arg(ticket);
-              opening.address = QStringLiteral("127.0.0.1");
-              opening.budget = m_budgets.take(ticket);
-              m_tcpOfTicket.insert(ticket, tcp);
-              shard.open(webSocket, tcp, opening);
-          })
+        : m_upgrader(
+            0, {},
+            [this](QWebSocket *webSocket, QTcpSocket *tcp, quint64 ticket) {
+                SessionShard::Opening opening;
+                opening.decision.accepted = true;
+                opening.decision.transport = Protocol::Transport::Header;
+                opening.decision.claims.subject = m_kioskOfTicket.value(ticket);
+                opening.decision.claims.jti = QStringLiteral("jti-%1").arg(ticket);
+                opening.address = QStringLiteral("127.0.0.1");
+                opening.budget = m_budgets.take(ticket);
+                m_tcpOfTicket.insert(ticket, tcp);
+                shard.open(webSocket, tcp, opening);
+            },
+            [](quint64) { QFAIL("nothing is abandoned"); })
     { }
 
     bool listen() { return m_listener.listen(QHostAddress::LocalHost); }

@@ -3,7 +3,10 @@
 // whole fleet opens and leaves with each thread count, nothing a kiosk sends
 // after its welcome is lost, connections that end mid-upgrade are not
 // counted forever, and a server stopped with upgrades in flight closes them
-// (under the sanitizers: without leaks or races).
+// (under the sanitizers: without leaks or races). Heads that are already
+// there when the gate accepts (a busy network thread) are decided at once
+// from the bare descriptor, with every other kind of request beside them
+// still taking its usual way.
 
 #include "KioskClient.h"
 #include "ServerFixture.h"
@@ -44,6 +47,40 @@ int connectionsReported(ServerFixture &f)
         .toInt(-1);
 }
 
+/// What a raw client got: the response head and whatever followed it
+/// within a moment (a body, or the welcome frame behind a 101).
+QByteArray readAnswer(QTcpSocket *client)
+{
+    QByteArray data;
+    QElapsedTimer timer;
+    timer.start();
+    while (!data.contains("\r\n\r\n") && timer.elapsed() < 5000) {
+        client->waitForReadyRead(50);
+        data += client->readAll();
+    }
+    QElapsedTimer rest;
+    rest.start();
+    while (rest.elapsed() < 200 && client->state() == QAbstractSocket::ConnectedState) {
+        client->waitForReadyRead(20);
+        data += client->readAll();
+    }
+    return data + client->readAll();
+}
+
+/// Keeps the server's network thread asleep for `ms` from now.
+void stallNetworkThread(ServerFixture &f, int ms)
+{
+    auto *sleeper = new QObject;
+    sleeper->moveToThread(f.server().networkThread());
+    QMetaObject::invokeMethod(
+        sleeper,
+        [sleeper, ms] {
+            QThread::msleep(ms);
+            sleeper->deleteLater();
+        },
+        Qt::QueuedConnection);
+}
+
 } // namespace
 
 class TestUpgradeThreads : public QObject
@@ -56,6 +93,8 @@ private Q_SLOTS:
     void connectionsCutMidUpgradeAreUncounted();
     void floodRightBehindTheHeadIsCutOff();
     void stopWithUpgradesInFlight();
+    void headsAlreadyThereWhenAccepted_data();
+    void headsAlreadyThereWhenAccepted();
 };
 
 void TestUpgradeThreads::fleetOpensAndLeaves_data()
@@ -212,6 +251,74 @@ void TestUpgradeThreads::stopWithUpgradesInFlight()
     // Every connection was closed by the server, none left open.
     for (auto &client : clients)
         QTRY_COMPARE_WITH_TIMEOUT(client->state(), QAbstractSocket::UnconnectedState, 5000);
+}
+
+void TestUpgradeThreads::headsAlreadyThereWhenAccepted_data()
+{
+    QTest::addColumn<int>("threads");
+    QTest::newRow("on the network thread") << 0;
+    QTest::newRow("one upgrade thread") << 1;
+}
+
+void TestUpgradeThreads::headsAlreadyThereWhenAccepted()
+{
+    QFETCH(int, threads);
+    ServerFixture f(withUpgradeThreads(threads));
+    const QByteArray token = f.issue(QStringLiteral("hall"));
+    const QByteArray head = upgradeHead(token);
+    const QByteArray badHead = upgradeHead(QByteArray(token).replace(token.size() - 4, 4, "AAAA"));
+    // While the network thread sleeps, the kernel completes the connections
+    // and takes their heads: the gate finds each head there as it accepts.
+    stallNetworkThread(f, 400);
+    QTest::qWait(50);
+    auto connectTo = [&f] {
+        auto client = std::make_unique<QTcpSocket>();
+        client->connectToHost(QHostAddress::LocalHost, f.port());
+        return client;
+    };
+    std::vector<std::unique_ptr<QTcpSocket>> kiosks;
+    for (int i = 0; i < 20; ++i)
+        kiosks.push_back(connectTo());
+    auto forged = connectTo(); // a token with a broken signature
+    auto health = connectTo(); // another path on the same port
+    auto halfHead = connectTo(); // the rest of its head comes later
+    auto silent = connectTo(); // its whole head comes later
+    for (auto &kiosk : kiosks) {
+        QVERIFY(kiosk->waitForConnected(2000));
+        kiosk->write(head);
+        kiosk->flush();
+    }
+    for (QTcpSocket *client : { forged.get(), health.get(), halfHead.get(), silent.get() })
+        QVERIFY(client->waitForConnected(2000));
+    forged->write(badHead);
+    health->write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    halfHead->write(head.left(40));
+    for (QTcpSocket *client : { forged.get(), health.get(), halfHead.get() })
+        client->flush();
+
+    for (auto &kiosk : kiosks) {
+        const QByteArray answer = readAnswer(kiosk.get());
+        QVERIFY2(answer.startsWith("HTTP/1.1 101"), answer.constData());
+        QVERIFY2(answer.contains("\"type\":\"welcome\",\"kiosk\":\"hall\""), answer.constData());
+    }
+    const QByteArray refused = readAnswer(forged.get());
+    QVERIFY2(refused.startsWith("HTTP/1.1 401"), refused.constData());
+    QVERIFY(refused.contains("invalid_token"));
+    QVERIFY(!refused.contains(token.left(token.size() - 4)));
+    const QByteArray healthz = readAnswer(health.get());
+    QVERIFY2(healthz.startsWith("HTTP/1.1 200"), healthz.constData());
+    halfHead->write(head.mid(40));
+    silent->write(head);
+    for (QTcpSocket *late : { halfHead.get(), silent.get() }) {
+        const QByteArray answer = readAnswer(late);
+        QVERIFY2(answer.startsWith("HTTP/1.1 101"), answer.constData());
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(f.server().sessions().size(), 22, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(connectionsReported(f), 22, 5000);
+    kiosks.clear();
+    halfHead.reset();
+    silent.reset();
+    QTRY_COMPARE_WITH_TIMEOUT(connectionsReported(f), 0, 5000);
 }
 
 QTEST_MAIN(TestUpgradeThreads)

@@ -5,7 +5,10 @@
 // a socket moved from there would be used by two threads at once. A
 // connection that ends before or during its upgrade is deleted and never
 // delivered; an upgrader destroyed with sockets on their way deletes them.
-// Upgraded sockets come back trimmed of what a server never uses.
+// Upgraded sockets come back trimmed of what a server never uses. A bare
+// descriptor (the gate's plain front) becomes a socket on its lane, is
+// prepared there and reads the head it was given; one no socket can be
+// made of is abandoned.
 
 #include "LoopbackListener.h"
 #include "MinimalUpgradeHead.h"
@@ -18,8 +21,12 @@
 #include <QThread>
 #include <QWebSocket>
 #include <QtTest>
+#include <fcntl.h>
 #include <map>
 #include <memory>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <vector>
 
 using namespace KioskGate;
@@ -65,6 +72,40 @@ struct Connections
     }
 };
 
+/// Keeps accepted connections as bare descriptors, as the gate's accept
+/// loop has them before any socket exists.
+class DescriptorListener : public QTcpServer
+{
+public:
+    std::vector<qintptr> accepted;
+    ~DescriptorListener() override
+    {
+        for (qintptr descriptor : accepted)
+            ::close(int(descriptor));
+    }
+
+protected:
+    void incomingConnection(qintptr descriptor) override { accepted.push_back(descriptor); }
+};
+
+/// Reads exactly `length` bytes from a non-blocking descriptor.
+QByteArray readExactly(qintptr descriptor, int length)
+{
+    QByteArray data;
+    QElapsedTimer timer;
+    timer.start();
+    while (data.size() < length && timer.elapsed() < 5000) {
+        pollfd readable { int(descriptor), POLLIN, 0 };
+        ::poll(&readable, 1, 100);
+        char buffer[512];
+        const ssize_t got = ::recv(int(descriptor), buffer,
+                                   size_t(qMin<qsizetype>(sizeof buffer, length - data.size())), 0);
+        if (got > 0)
+            data.append(buffer, got);
+    }
+    return data;
+}
+
 } // namespace
 
 class TestWebSocketUpgrader : public QObject
@@ -77,6 +118,9 @@ private Q_SLOTS:
     void connectionsThatEndAreNeverDelivered();
     void destroyedWithSocketsOnTheirWay_data();
     void destroyedWithSocketsOnTheirWay();
+    void descriptorsBecomeSocketsOnTheirLane_data();
+    void descriptorsBecomeSocketsOnTheirLane();
+    void descriptorWithoutSocketIsAbandoned();
 };
 
 void TestWebSocketUpgrader::upgradesAskedFromReadyReadComeBack_data()
@@ -98,15 +142,17 @@ void TestWebSocketUpgrader::upgradesAskedFromReadyReadComeBack()
     };
     std::map<quint64, Delivered> delivered; // by ticket
     int deliveredElsewhere = 0;
-    WebSocketUpgrader upgrader(threads, {},
-                               [&](QWebSocket *webSocket, QTcpSocket *tcp, quint64 ticket) {
-                                   if (webSocket->thread() != QThread::currentThread()
-                                       || tcp->thread() != QThread::currentThread())
-                                       ++deliveredElsewhere;
-                                   Delivered &entry = delivered[ticket];
-                                   entry.webSocket.reset(webSocket);
-                                   entry.tcp.reset(tcp);
-                               });
+    WebSocketUpgrader upgrader(
+        threads, {},
+        [&](QWebSocket *webSocket, QTcpSocket *tcp, quint64 ticket) {
+            if (webSocket->thread() != QThread::currentThread()
+                || tcp->thread() != QThread::currentThread())
+                ++deliveredElsewhere;
+            Delivered &entry = delivered[ticket];
+            entry.webSocket.reset(webSocket);
+            entry.tcp.reset(tcp);
+        },
+        [](quint64) { QFAIL("nothing is abandoned"); });
     QCOMPARE(upgrader.threadCount(), threads);
 
     Connections connections;
@@ -170,11 +216,14 @@ void TestWebSocketUpgrader::connectionsThatEndAreNeverDelivered()
     QFETCH(bool, serveWhileCutting);
     constexpr int Count = 120;
     int delivered = 0;
-    WebSocketUpgrader upgrader(1, {}, [&](QWebSocket *webSocket, QTcpSocket *tcp, quint64) {
-        ++delivered;
-        delete webSocket;
-        delete tcp;
-    });
+    WebSocketUpgrader upgrader(
+        1, {},
+        [&](QWebSocket *webSocket, QTcpSocket *tcp, quint64) {
+            ++delivered;
+            delete webSocket;
+            delete tcp;
+        },
+        [](quint64) { QFAIL("nothing is abandoned"); });
     Connections connections;
     QVERIFY(connections.open(Count));
     QAtomicInt destroyed;
@@ -228,7 +277,8 @@ void TestWebSocketUpgrader::destroyedWithSocketsOnTheirWay()
     constexpr int Count = 40;
     int delivered = 0;
     auto upgrader = std::make_unique<WebSocketUpgrader>(
-        2, QStringList {}, [&](QWebSocket *, QTcpSocket *, quint64) { ++delivered; });
+        2, QStringList {}, [&](QWebSocket *, QTcpSocket *, quint64) { ++delivered; },
+        [](quint64) { QFAIL("nothing is abandoned"); });
     Connections connections;
     QVERIFY(connections.open(Count));
     for (auto &client : connections.clients) {
@@ -252,6 +302,98 @@ void TestWebSocketUpgrader::destroyedWithSocketsOnTheirWay()
     QCOMPARE(delivered, 0);
     for (auto &client : connections.clients)
         QTRY_COMPARE_WITH_TIMEOUT(client->state(), QAbstractSocket::UnconnectedState, 5000);
+}
+
+void TestWebSocketUpgrader::descriptorsBecomeSocketsOnTheirLane_data()
+{
+    QTest::addColumn<int>("threads");
+    QTest::newRow("on the asking thread") << 0;
+    QTest::newRow("three upgrade threads") << 3;
+}
+
+void TestWebSocketUpgrader::descriptorsBecomeSocketsOnTheirLane()
+{
+    QFETCH(int, threads);
+    constexpr int Count = 60;
+    // What the client sends: more than the upgrade is given in its place.
+    const QByteArray clientHead
+        = QByteArray(MinimalUpgradeHead)
+              .replace("\r\n\r\n", "\r\nAuthorization: Bearer not-for-the-upgrade\r\n\r\n");
+    QVERIFY(clientHead.size() > MinimalUpgradeHead.size());
+
+    std::map<quint64, std::pair<std::unique_ptr<QWebSocket>, std::unique_ptr<QTcpSocket>>>
+        delivered;
+    QAtomicInt preparedAtHome; // on the thread the socket was made on
+    QAtomicInt preparedHere; // on the asking thread
+    QThread *const asker = QThread::currentThread();
+    WebSocketUpgrader upgrader(
+        threads, {},
+        [&](QWebSocket *webSocket, QTcpSocket *tcp, quint64 ticket) {
+            QCOMPARE(tcp->property("prepared").toULongLong(), ticket);
+            delivered[ticket]
+                = { std::unique_ptr<QWebSocket>(webSocket), std::unique_ptr<QTcpSocket>(tcp) };
+        },
+        [](quint64) { QFAIL("nothing is abandoned"); });
+
+    DescriptorListener listener;
+    QVERIFY(listener.listen(QHostAddress::LocalHost));
+    std::vector<std::unique_ptr<QTcpSocket>> clients;
+    for (int i = 0; i < Count; ++i) {
+        clients.push_back(std::make_unique<QTcpSocket>());
+        clients.back()->connectToHost(QHostAddress::LocalHost, listener.serverPort());
+        QVERIFY(clients.back()->waitForConnected(5000));
+        QTRY_COMPARE_WITH_TIMEOUT(int(listener.accepted.size()), i + 1, 5000);
+        clients.back()->write(clientHead);
+        QVERIFY(clients.back()->waitForBytesWritten(5000) || clients.back()->bytesToWrite() == 0);
+    }
+    quint64 ticket = 0;
+    for (qintptr descriptor : std::exchange(listener.accepted, {})) {
+        // The gate read the head; the upgrade reads the one it is given.
+        QCOMPARE(readExactly(descriptor, int(clientHead.size())), clientHead);
+        ++ticket;
+        upgrader.upgradeDescriptor(descriptor, MinimalUpgradeHead, ticket,
+                                   [&, ticket](QTcpSocket *tcp) {
+                                       if (tcp->thread() == QThread::currentThread())
+                                           preparedAtHome.ref();
+                                       if (QThread::currentThread() == asker)
+                                           preparedHere.ref();
+                                       tcp->setProperty("prepared", ticket);
+                                   });
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(delivered.size(), size_t(Count), 15000);
+    QCOMPARE(preparedAtHome.loadRelaxed(), Count);
+    // With threads, no socket was made or prepared on the asking thread.
+    QCOMPARE(preparedHere.loadRelaxed(), threads == 0 ? Count : 0);
+    for (const auto &[ticketOf, upgraded] : delivered) {
+        QCOMPARE(upgraded.first->thread(), QThread::currentThread());
+        QCOMPARE(upgraded.second->thread(), QThread::currentThread());
+        QCOMPARE(upgraded.first->state(), QAbstractSocket::ConnectedState);
+    }
+    for (auto &client : clients) {
+        QTRY_VERIFY_WITH_TIMEOUT(client->bytesAvailable() > 0 || client->waitForReadyRead(50),
+                                 5000);
+        QVERIFY(client->readAll().startsWith("HTTP/1.1 101"));
+    }
+}
+
+void TestWebSocketUpgrader::descriptorWithoutSocketIsAbandoned()
+{
+    QList<quint64> abandoned;
+    int delivered = 0;
+    WebSocketUpgrader upgrader(
+        1, {}, [&](QWebSocket *, QTcpSocket *, quint64) { ++delivered; },
+        [&](quint64 ticket) { abandoned.append(ticket); });
+    // A descriptor that is not open: the one thing Qt refuses to make a
+    // socket of (any open descriptor, even a pipe, it takes as connected).
+    const int closed = ::fcntl(0, F_DUPFD, 900);
+    QVERIFY(closed >= 900);
+    ::close(closed);
+    bool prepared = false;
+    upgrader.upgradeDescriptor(closed, MinimalUpgradeHead, 7,
+                               [&](QTcpSocket *) { prepared = true; });
+    QTRY_COMPARE_WITH_TIMEOUT(abandoned, QList<quint64> { 7 }, 5000);
+    QVERIFY(!prepared);
+    QCOMPARE(delivered, 0);
 }
 
 QTEST_MAIN(TestWebSocketUpgrader)
