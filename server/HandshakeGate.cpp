@@ -123,7 +123,18 @@ HandshakeGate::HandshakeGate(Authenticator *authenticator, QObject *parent)
     sweep->start();
 }
 
-HandshakeGate::~HandshakeGate() = default;
+HandshakeGate::~HandshakeGate()
+{
+    // Sockets go with their parents; bare descriptors are closed here.
+    const auto pending = m_pending.keys();
+    for (QObject *key : pending) {
+        if (auto *notifier = qobject_cast<QSocketNotifier *>(key)) {
+            const qintptr descriptor = m_pending.value(key).bareDescriptor;
+            delete notifier; // before its descriptor closes
+            closeDescriptor(descriptor);
+        }
+    }
+}
 
 void HandshakeGate::useTls(const QSslConfiguration &configuration, int handshakeTimeoutMs)
 {
