@@ -5,6 +5,7 @@
 #include "IdleReadBuffer.h"
 #include "Logging.h"
 #include "PeerAddress.h"
+#include "SocketDescriptor.h"
 #include "UpgradeRequest.h"
 
 #include <QDateTime>
@@ -17,7 +18,6 @@
 #else
 #include <cerrno>
 #include <sys/socket.h>
-#include <unistd.h>
 #endif
 
 namespace KioskGate {
@@ -49,15 +49,6 @@ void shutdownSending(QTcpSocket *socket)
 QString peerAddress(const QTcpSocket *socket)
 {
     return peerAddressText(socket->peerAddress());
-}
-
-void closeDescriptor(qintptr descriptor)
-{
-#ifdef Q_OS_WIN
-    ::closesocket(SOCKET(descriptor));
-#else
-    ::close(int(descriptor));
-#endif
 }
 
 // A notifier that is done with; deleted later, since this may run inside
@@ -131,7 +122,7 @@ HandshakeGate::~HandshakeGate()
         if (auto *notifier = qobject_cast<QSocketNotifier *>(key)) {
             const qintptr descriptor = m_pending.value(key).bareDescriptor;
             delete notifier; // before its descriptor closes
-            closeDescriptor(descriptor);
+            closeSocketDescriptor(descriptor);
         }
     }
 }
@@ -215,7 +206,7 @@ bool HandshakeGate::takeDescriptor(qintptr descriptor, const QString &address)
     case BareHead::Other:
         return false;
     case BareHead::Gone:
-        closeDescriptor(descriptor);
+        closeSocketDescriptor(descriptor);
         return true;
     case BareHead::Upgrade:
         decideBareUpgrade(descriptor, head, headLength, address);
@@ -313,7 +304,7 @@ void HandshakeGate::decideBareUpgrade(qintptr descriptor, const HttpRequestHead 
         got = ::recv(int(descriptor), m_peekBuffer.data(), size_t(headLength), MSG_DONTWAIT);
     } while (got < 0 && errno == EINTR);
     if (got != headLength) {
-        closeDescriptor(descriptor);
+        closeSocketDescriptor(descriptor);
         return;
     }
 #endif
@@ -325,7 +316,7 @@ QTcpSocket *HandshakeGate::socketFor(qintptr descriptor)
     auto *socket = new DirectWriteSocket(this);
     if (socket->setSocketDescriptor(descriptor))
         return socket;
-    closeDescriptor(descriptor);
+    closeSocketDescriptor(descriptor);
     delete socket;
     return nullptr;
 }
@@ -349,7 +340,7 @@ void HandshakeGate::dropBare(QSocketNotifier *notifier)
     const qintptr descriptor = m_pending.value(notifier).bareDescriptor;
     forgetPending(notifier);
     retire(notifier);
-    closeDescriptor(descriptor);
+    closeSocketDescriptor(descriptor);
 }
 
 void HandshakeGate::watch(QTcpSocket *socket)

@@ -3,6 +3,7 @@
 #include "HttpResponse.h"
 #include "Logging.h"
 #include "PeerAddress.h"
+#include "SocketDescriptor.h"
 
 #include <QDateTime>
 #include <QSocketNotifier>
@@ -14,7 +15,6 @@
 #else
 #include <cerrno>
 #include <sys/socket.h>
-#include <unistd.h>
 #endif
 
 namespace KioskGate {
@@ -41,15 +41,6 @@ int peekFirstByte(qintptr descriptor, char *byte)
     return n > 0 ? 1 : 0;
 }
 
-void closeDescriptor(qintptr descriptor)
-{
-#ifdef Q_OS_WIN
-    ::closesocket(SOCKET(descriptor));
-#else
-    ::close(int(descriptor));
-#endif
-}
-
 } // namespace
 
 TlsListener::TlsListener(QObject *parent) : QSslServer(parent)
@@ -65,7 +56,7 @@ TlsListener::~TlsListener()
     const auto descriptors = m_waiting.keys();
     for (qintptr descriptor : descriptors) {
         forget(descriptor);
-        closeDescriptor(descriptor);
+        closeSocketDescriptor(descriptor);
     }
 }
 
@@ -73,7 +64,7 @@ void TlsListener::incomingConnection(qintptr descriptor)
 {
     Q_EMIT accepted();
     if (m_waiting.size() >= MaxWaiting) {
-        closeDescriptor(descriptor);
+        closeSocketDescriptor(descriptor);
         return;
     }
     auto *notifier = new QSocketNotifier(descriptor, QSocketNotifier::Read, this);
@@ -89,7 +80,7 @@ void TlsListener::classify(qintptr descriptor)
         return;
     forget(descriptor);
     if (peeked != 1) {
-        closeDescriptor(descriptor);
+        closeSocketDescriptor(descriptor);
         return;
     }
     if (byte == TlsHandshakeRecord)
@@ -113,7 +104,7 @@ void TlsListener::answerPlainRequest(qintptr descriptor)
     auto *socket = new QTcpSocket(this);
     if (!socket->setSocketDescriptor(descriptor)) {
         delete socket;
-        closeDescriptor(descriptor);
+        closeSocketDescriptor(descriptor);
         return;
     }
     const QString address = peerAddressText(socket->peerAddress());
@@ -148,7 +139,7 @@ void TlsListener::closeLate()
     for (qintptr descriptor : late) {
         forget(descriptor);
         qCDebug(lcGate) << "closed a connection that sent nothing within" << handshakeTimeout() << "ms";
-        closeDescriptor(descriptor);
+        closeSocketDescriptor(descriptor);
         Q_EMIT silentConnectionClosed();
     }
 }

@@ -3,6 +3,7 @@
 #include "DirectWriteSocket.h"
 #include "EpollEventDispatcher.h"
 #include "IdleReadBuffer.h"
+#include "SocketDescriptor.h"
 #include "TsanHandover.h"
 #include "UpgradeRequest.h"
 
@@ -13,12 +14,6 @@
 #include <QWebSocket>
 #include <QWebSocketServer>
 #include <utility>
-
-#ifdef Q_OS_WIN
-#include <winsock2.h>
-#else
-#include <unistd.h>
-#endif
 
 namespace KioskGate {
 
@@ -87,11 +82,7 @@ public:
         auto *tcp = new DirectWriteSocket;
         if (!tcp->setSocketDescriptor(descriptor)) {
             delete tcp;
-#ifdef Q_OS_WIN
-            ::closesocket(SOCKET(descriptor));
-#else
-            ::close(int(descriptor));
-#endif
+            closeSocketDescriptor(descriptor);
             m_owner->abandon(ticket);
             return;
         }
