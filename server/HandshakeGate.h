@@ -37,11 +37,19 @@ struct HandshakeRefusal
 /// The listener in front of QWebSocketServer.
 ///
 /// It owns the listening socket (GateListener: QWebSocketServer never
-/// listens), reads each request head with peek() so nothing is consumed,
-/// and decides before any upgrade: plain HTTP routes are answered here, bad requests get their HTTP
-/// status, and only an authenticated, well-formed upgrade is handed on
-/// through handshakeAccepted() with the socket holding the request, reduced
-/// to what the upgrade needs (UpgradeRequest: no token, no query).
+/// listens), looks at each request head without consuming it, and decides
+/// before any upgrade: plain HTTP routes are answered here, bad requests
+/// get their HTTP status, and only an authenticated, well-formed upgrade is
+/// handed on, reduced to what the upgrade needs (UpgradeRequest: no token,
+/// no query).
+///
+/// Two ways in. On plain TCP (not Windows) a connection comes as a bare
+/// descriptor; a whole upgrade head peeked there is decided at once and
+/// goes out through descriptorAccepted() with no QTcpSocket made on this
+/// thread: while a fleet reconnects that is nearly every connection.
+/// Everything else (TLS, a head in parts, other paths, refusals, a client
+/// at a cap) becomes a socket read with peek(); an upgrade decided there
+/// goes out through handshakeAccepted().
 class HandshakeGate : public QObject
 {
     Q_OBJECT

@@ -13,14 +13,16 @@ class QWebSocketServer;
 namespace KioskGate {
 
 /// Runs QWebSocketServer's upgrade (parsing the head the gate left on the
-/// socket, the 101 answer, building the QWebSocket) for sockets the gate
-/// accepted, on threads of its own, and hands each upgraded socket back to
-/// the thread that asked.
+/// socket, the 101 answer, building the QWebSocket) for connections the
+/// gate accepted, on threads of its own, and hands each upgraded socket back
+/// to the thread that asked. A connection comes as a socket, or as a bare
+/// descriptor whose socket is then made on the upgrading thread.
 ///
-/// Why: while a fleet reconnects, the upgrade is about a quarter of the
-/// network thread's work per handshake, and the network thread is the one
-/// busy core. The upgrade needs no state of the server: only the socket
-/// moves, once there and once back, so nothing is shared under locks.
+/// Why: while a fleet reconnects, the upgrade (and making the socket) is
+/// about a quarter of the network thread's work per handshake, and the
+/// network thread is the one busy core. The upgrade needs no state of the
+/// server: only the socket (or descriptor) crosses, once there and once
+/// back, so nothing is shared under locks.
 ///
 /// With no threads (`threads` 0) the upgrade runs on the asking thread, as
 /// a plain QWebSocketServer would.
