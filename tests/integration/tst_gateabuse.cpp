@@ -17,6 +17,7 @@ class TestGateAbuse : public QObject
     Q_OBJECT
 private Q_SLOTS:
     void slowlorisHeadsDoNotStarveKiosks();
+    void silentConnectionsDoNotStarveKiosks();
     void idleTlsConnectionsDoNotStarveKiosks();
     void tlsConnectionsWithoutHeadsDoNotStarveKiosks();
     void headerFloodsGet431();
@@ -55,6 +56,40 @@ void TestGateAbuse::slowlorisHeadsDoNotStarveKiosks()
     qInfo("all slow-loris sockets closed %lld ms after the flood began", timer.elapsed());
     proveKioskServed(f, token, QStringLiteral("lobby-1"));
     qDeleteAll(loris);
+}
+
+void TestGateAbuse::silentConnectionsDoNotStarveKiosks()
+{
+    // Plain connections that never send a byte: the gate holds them as bare
+    // descriptors (no socket yet), under the same cap and time limit as
+    // unfinished heads.
+    ServerSettings settings = ServerFixture::defaults();
+    settings.headTimeoutMs = 4000;
+    settings.maxPendingHeads = 500; // the flood is twice that: the oldest go
+    ServerFixture f(settings);
+    const QByteArray token = f.issue(QStringLiteral("lobby-1"));
+    int refused408 = 0;
+    QObject::connect(
+        &f.server(), &KioskServer::handshakeRefused, &f.server(),
+        [&refused408](const HandshakeRefusal &refusal) { refused408 += refusal.status == 408; });
+
+    const QList<QTcpSocket *> silent = openConnections(1000, f.port());
+    QElapsedTimer timer;
+    timer.start();
+    QTRY_VERIFY_WITH_TIMEOUT(connectedCount(silent) > 0, 5000);
+    QTest::qWait(1200);
+    proveKioskServed(f, token, QStringLiteral("lobby-1"));
+    const int stillOpen = connectedCount(silent);
+    qInfo("%d silent sockets opened; %d still held after %lld ms (cap 500)", int(silent.size()),
+          stillOpen, timer.elapsed());
+    QVERIFY2(stillOpen <= 520, qPrintable(QString::number(stillOpen)));
+    // The head timeout ends the rest, each with its 408.
+    QTRY_COMPARE_WITH_TIMEOUT(connectedCount(silent), 0, 15000);
+    QVERIFY2(refused408 >= 400, qPrintable(QString::number(refused408)));
+    qInfo("all silent sockets closed %lld ms after the flood began; %d answered 408",
+          timer.elapsed(), refused408);
+    proveKioskServed(f, token, QStringLiteral("lobby-1"));
+    qDeleteAll(silent);
 }
 
 void TestGateAbuse::idleTlsConnectionsDoNotStarveKiosks()
