@@ -1,5 +1,7 @@
 #include "DirectWriteSocket.h"
 
+#include "SocketDescriptor.h"
+
 #include <utility>
 
 #ifdef Q_OS_LINUX
@@ -10,6 +12,16 @@
 #endif
 
 namespace KioskGate {
+
+DirectWriteSocket *DirectWriteSocket::adopt(qintptr descriptor, QObject *parent)
+{
+    auto *socket = new DirectWriteSocket(parent);
+    if (socket->setSocketDescriptor(descriptor))
+        return socket;
+    delete socket;
+    closeSocketDescriptor(descriptor);
+    return nullptr;
+}
 
 qint64 DirectWriteSocket::writeData(const char *data, qint64 size)
 {

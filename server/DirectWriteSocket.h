@@ -29,6 +29,11 @@ class DirectWriteSocket : public QTcpSocket
 public:
     using QTcpSocket::QTcpSocket;
 
+    /// A socket for an accepted, connected descriptor, as the gate and the
+    /// upgrade threads make them. Null if Qt refuses the descriptor, which
+    /// is then closed.
+    static DirectWriteSocket *adopt(qintptr descriptor, QObject *parent = nullptr);
+
     void setDirectWrites(bool on) { m_direct = on; }
     /// Keeps writes back until releaseWrites(), then sends them at once:
     /// the 101 answer and the welcome frame leave in one send() (one segment,

@@ -181,15 +181,8 @@ void GateListener::adoptDescriptor(qintptr descriptor)
         tls->takeConnection(descriptor);
         return;
     }
-    auto *socket = new DirectWriteSocket(this);
-    if (!socket->setSocketDescriptor(descriptor)) {
-#ifndef Q_OS_WIN
-        ::close(int(descriptor));
-#endif
-        delete socket;
-        return;
-    }
-    Q_EMIT accepted(socket);
+    if (auto *socket = DirectWriteSocket::adopt(descriptor, this))
+        Q_EMIT accepted(socket);
 }
 
 void GateListener::acceptFailed(const QString &reason)

@@ -4,7 +4,6 @@
 #include "IdleReadBuffer.h"
 #include "Logging.h"
 #include "PeerAddress.h"
-#include "SocketDescriptor.h"
 #include "UpgradeRequest.h"
 
 #include <QDateTime>
@@ -109,11 +108,8 @@ HandshakeGate::~HandshakeGate()
     // Sockets go with their parents; bare descriptors are closed here.
     const auto pending = m_pending.keys();
     for (QObject *key : pending) {
-        if (auto *notifier = qobject_cast<QSocketNotifier *>(key)) {
-            const qintptr descriptor = m_pending.value(key).bareDescriptor;
-            delete notifier; // before its descriptor closes
-            closeSocketDescriptor(descriptor);
-        }
+        if (auto *notifier = qobject_cast<QSocketNotifier *>(key))
+            dropBare(notifier);
     }
 }
 
@@ -154,12 +150,8 @@ void HandshakeGate::close()
 {
     m_listener->close();
     const auto pending = m_pending.keys();
-    for (QObject *key : pending) {
-        if (auto *notifier = qobject_cast<QSocketNotifier *>(key))
-            dropBare(notifier);
-        else
-            static_cast<QTcpSocket *>(key)->abort();
-    }
+    for (QObject *key : pending)
+        dropPending(key);
 }
 
 bool HandshakeGate::isTls() const
@@ -187,8 +179,7 @@ void HandshakeGate::watch(QTcpSocket *socket)
     const QString address = peerAddress(socket);
     // Per-address cap before anything is read: one host cannot hold
     // more than its share of heads and sessions (slow loris, floods).
-    const int fromAddress = m_pendingFrom.value(address) + (m_connectionsFrom ? m_connectionsFrom(address) : 0);
-    if (fromAddress >= m_limits.maxConnectionsPerAddress) {
+    if (atAddressCap(address)) {
         AuthDecision busy;
         busy.retryAfterSecs = 5;
         refuse(socket, Refusal::TooManyConnectionsFromAddress, {}, &busy);
@@ -198,7 +189,6 @@ void HandshakeGate::watch(QTcpSocket *socket)
         refuse(socket, Refusal::ServerFull, QStringLiteral("pending_heads"));
         return;
     }
-    ++m_pendingFrom[address];
     track(socket, { QDateTime::currentMSecsSinceEpoch(), address });
 }
 
@@ -208,7 +198,7 @@ void HandshakeGate::track(QTcpSocket *socket, const Pending &pending)
     // reads; the rest waits in the kernel, so a client cannot make us
     // hold megabytes of header.
     socket->setReadBufferSize(m_limits.maxHeadBytes + Protocol::MaxRequestBodyBytes + 1);
-    m_pending.insert(socket, pending);
+    rememberPending(socket, pending);
     connect(socket, &QTcpSocket::readyRead, this, [this, socket] { inspect(socket); });
     connect(socket, &QTcpSocket::disconnected, this, [this, socket] {
         release(socket);
@@ -472,15 +462,33 @@ bool HandshakeGate::evictOldestPending()
         qCWarning(lcGate).noquote() << QStringLiteral("%1 unfinished request heads (limits/max_pending_heads): "
                                                       "dropping the oldest (%2 dropped so far)")
                                            .arg(m_limits.maxPendingHeads).arg(m_evictedHeads);
-    if (auto *notifier = qobject_cast<QSocketNotifier *>(oldest)) {
+    dropPending(oldest);
+    return true;
+}
+
+void HandshakeGate::dropPending(QObject *key)
+{
+    if (auto *notifier = qobject_cast<QSocketNotifier *>(key)) {
         dropBare(notifier);
-        return true;
+        return;
     }
-    auto *socket = static_cast<QTcpSocket *>(oldest);
+    auto *socket = static_cast<QTcpSocket *>(key);
     release(socket);
     socket->abort();
     socket->deleteLater();
-    return true;
+}
+
+bool HandshakeGate::atAddressCap(const QString &address) const
+{
+    const int fromAddress
+        = m_pendingFrom.value(address) + (m_connectionsFrom ? m_connectionsFrom(address) : 0);
+    return fromAddress >= m_limits.maxConnectionsPerAddress;
+}
+
+void HandshakeGate::rememberPending(QObject *key, const Pending &pending)
+{
+    m_pending.insert(key, pending);
+    ++m_pendingFrom[pending.address];
 }
 
 void HandshakeGate::forgetPending(QObject *key)

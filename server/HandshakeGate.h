@@ -145,9 +145,6 @@ private:
     BareHead peekBareHead(qintptr descriptor, HttpRequestHead *head, int *headLength);
     void decideBareUpgrade(qintptr descriptor, const HttpRequestHead &head, int headLength,
                            const QString &address);
-    /// The socket path for a descriptor: a DirectWriteSocket, as the
-    /// listener makes. Null (and the descriptor closed) if Qt refuses it.
-    QTcpSocket *socketFor(qintptr descriptor);
     /// A bare pending descriptor becomes a watched socket, keeping its time.
     QTcpSocket *wrapPending(QSocketNotifier *notifier);
     /// Drops a bare pending descriptor: no answer, the connection closes.
@@ -174,10 +171,19 @@ private:
                 const AuthDecision *decision = nullptr, const QByteArray &allow = "GET");
     void respond(QTcpSocket *socket, const HttpResponse &response, bool headOnly = false);
     void release(QTcpSocket *socket);
+    /// Counts a pending connection (its time, its address); forgetPending()
+    /// undoes it.
+    void rememberPending(QObject *key, const Pending &pending);
     void forgetPending(QObject *key);
     /// Makes room under limits/max_pending_heads by dropping the oldest
     /// head, if it has waited long enough to be a slow one.
     bool evictOldestPending();
+    /// Drops a pending connection unanswered: a bare descriptor is closed,
+    /// a socket aborted.
+    void dropPending(QObject *key);
+    /// Whether the address already holds limits/max_connections_per_address
+    /// heads and sessions.
+    bool atAddressCap(const QString &address) const;
 
     Authenticator *m_authenticator;
     GateListener *m_listener;

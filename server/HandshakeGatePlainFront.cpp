@@ -24,6 +24,18 @@ using Protocol::Refusal;
 
 namespace {
 
+#ifndef Q_OS_WIN
+// recv() without blocking, again if a signal interrupted it.
+ssize_t recvNow(qintptr descriptor, char *buffer, int size, int flags)
+{
+    ssize_t got = 0;
+    do {
+        got = ::recv(int(descriptor), buffer, size_t(size), flags | MSG_DONTWAIT);
+    } while (got < 0 && errno == EINTR);
+    return got;
+}
+#endif
+
 // A notifier that is done with; deleted later, since this may run inside
 // its own activated() signal.
 void retire(QSocketNotifier *notifier)
@@ -37,10 +49,7 @@ void retire(QSocketNotifier *notifier)
 bool HandshakeGate::takeDescriptor(qintptr descriptor, const QString &address)
 {
     // At a cap the socket path answers (watch()).
-    const int fromAddress
-        = m_pendingFrom.value(address) + (m_connectionsFrom ? m_connectionsFrom(address) : 0);
-    if (fromAddress >= m_limits.maxConnectionsPerAddress
-        || m_pending.size() >= m_limits.maxPendingHeads)
+    if (atAddressCap(address) || m_pending.size() >= m_limits.maxPendingHeads)
         return false;
     HttpRequestHead head;
     int headLength = 0;
@@ -61,8 +70,7 @@ bool HandshakeGate::takeDescriptor(qintptr descriptor, const QString &address)
     auto *notifier = new QSocketNotifier(descriptor, QSocketNotifier::Read, this);
     connect(notifier, &QSocketNotifier::activated, this,
             [this, notifier] { bareReadable(notifier); });
-    m_pending.insert(notifier, { QDateTime::currentMSecsSinceEpoch(), address, descriptor });
-    ++m_pendingFrom[address];
+    rememberPending(notifier, { QDateTime::currentMSecsSinceEpoch(), address, descriptor });
     return true;
 }
 
@@ -108,11 +116,7 @@ HandshakeGate::BareHead HandshakeGate::peekBareHead(qintptr descriptor, HttpRequ
     const int capacity = m_limits.maxHeadBytes + 1;
     if (m_peekBuffer.size() < capacity)
         m_peekBuffer.resize(capacity);
-    ssize_t got = 0;
-    do {
-        got = ::recv(int(descriptor), m_peekBuffer.data(), size_t(capacity),
-                     MSG_PEEK | MSG_DONTWAIT);
-    } while (got < 0 && errno == EINTR);
+    const ssize_t got = recvNow(descriptor, m_peekBuffer.data(), capacity, MSG_PEEK);
     if (got < 0)
         return errno == EAGAIN || errno == EWOULDBLOCK ? BareHead::NotYet : BareHead::Gone;
     if (got == 0)
@@ -133,7 +137,7 @@ void HandshakeGate::decideBareUpgrade(qintptr descriptor, const HttpRequestHead 
 {
     const AuthDecision decision = authorizeUpgrade(head, address);
     if (!decision.accepted) {
-        if (QTcpSocket *socket = socketFor(descriptor))
+        if (QTcpSocket *socket = DirectWriteSocket::adopt(descriptor, this))
             refuse(socket, decision.refusal, decision.detail, &decision);
         return;
     }
@@ -141,11 +145,7 @@ void HandshakeGate::decideBareUpgrade(qintptr descriptor, const HttpRequestHead 
     // The head was only peeked. Read now, so that the upgrade reads what
     // follows it, after the head it is given instead. It is all there: only
     // this thread reads the descriptor.
-    ssize_t got = 0;
-    do {
-        got = ::recv(int(descriptor), m_peekBuffer.data(), size_t(headLength), MSG_DONTWAIT);
-    } while (got < 0 && errno == EINTR);
-    if (got != headLength) {
+    if (recvNow(descriptor, m_peekBuffer.data(), headLength, 0) != headLength) {
         closeSocketDescriptor(descriptor);
         return;
     }
@@ -153,26 +153,15 @@ void HandshakeGate::decideBareUpgrade(qintptr descriptor, const HttpRequestHead 
     Q_EMIT descriptorAccepted(descriptor, UpgradeRequest::minimalHead(head), decision, address);
 }
 
-QTcpSocket *HandshakeGate::socketFor(qintptr descriptor)
-{
-    auto *socket = new DirectWriteSocket(this);
-    if (socket->setSocketDescriptor(descriptor))
-        return socket;
-    closeSocketDescriptor(descriptor);
-    delete socket;
-    return nullptr;
-}
-
 QTcpSocket *HandshakeGate::wrapPending(QSocketNotifier *notifier)
 {
     Pending pending = m_pending.value(notifier);
     forgetPending(notifier);
     retire(notifier);
-    QTcpSocket *socket = socketFor(pending.bareDescriptor);
+    QTcpSocket *socket = DirectWriteSocket::adopt(pending.bareDescriptor, this);
     if (!socket)
         return nullptr;
     pending.bareDescriptor = -1;
-    ++m_pendingFrom[pending.address];
     track(socket, pending);
     return socket;
 }

@@ -3,7 +3,6 @@
 #include "DirectWriteSocket.h"
 #include "EpollEventDispatcher.h"
 #include "IdleReadBuffer.h"
-#include "SocketDescriptor.h"
 #include "TsanHandover.h"
 #include "UpgradeRequest.h"
 
@@ -79,10 +78,8 @@ public:
     void takeDescriptor(qintptr descriptor, const QByteArray &head, quint64 ticket,
                         const Prepare &prepare)
     {
-        auto *tcp = new DirectWriteSocket;
-        if (!tcp->setSocketDescriptor(descriptor)) {
-            delete tcp;
-            closeSocketDescriptor(descriptor);
+        auto *tcp = DirectWriteSocket::adopt(descriptor);
+        if (!tcp) {
             m_owner->abandon(ticket);
             return;
         }
