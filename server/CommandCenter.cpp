@@ -208,6 +208,11 @@ CommandRecord CommandCenter::issue(const QString &name, const QStringList &kiosk
             reachable.append(target.kiosk);
     }
     const int sessions = reachable.isEmpty() ? 0 : m_fleet.sendToKiosks(reachable, active.frame);
+    // The targets were recorded as groups, so the first frame did not wait
+    // for a row per kiosk; the rows go in now (or with the next flush, or
+    // at the next start, should this fail).
+    if (!m_store->expandTargets(record.id, &storeError))
+        qCWarning(lcCommands).noquote() << storeError;
     // Built once the frames are out: only acks, which come later, look
     // kiosks up in it (1.5 ms at 10,000 targets).
     active.indexOf.reserve(record.targets.size());

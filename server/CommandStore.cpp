@@ -23,21 +23,24 @@ bool hasNul(const QString &text)
     return text.contains(QChar(u'\0'));
 }
 
-// Writes the targets of `record` with `t` (inside the caller's transaction).
-bool insertTargets(QSqlQuery &t, const CommandRecord &record)
+// Writes the targets of `record` with `t` (inside the caller's transaction):
+// as groups when `asGroups`, else a row each.
+bool insertTargets(QSqlQuery &t, const CommandRecord &record, bool asGroups)
 {
     // Targets that share state, time and error (at issue: everyone online,
-    // everyone offline) go in one statement each: SQLite walks a JSON array
-    // of their names (written as text, not through QJsonArray) itself. A row
-    // at a time, 10,000 targets took about 50 ms, all of it before the first
-    // kiosk heard of the command. Only the names go through JSON.
+    // everyone offline) go in as one row of command_target_groups each, their
+    // names a JSON array (written as text, not through QJsonArray). As rows,
+    // even through one INSERT ... SELECT FROM json_each per group, 10,000
+    // targets took 10-18 ms, all of it before the first kiosk heard of the
+    // command; as groups, under a millisecond. expandGroups() makes the rows
+    // once the frames are out. Only the names go through JSON.
     const bool namesSurviveJson
         = std::none_of(record.targets.cbegin(), record.targets.cend(),
                        [](const CommandTarget &target) { return hasNul(target.kiosk); });
-    if (namesSurviveJson
+    if (asGroups && namesSurviveJson
         && t.prepare(QStringLiteral(
-            "INSERT INTO command_targets (command_id, kiosk, state, changed_at, error)"
-            " SELECT ?, value, ?, ?, ? FROM json_each(?)"))) {
+            "INSERT INTO command_target_groups (command_id, state, changed_at, error, kiosks)"
+            " VALUES (?, ?, ?, ?, ?)"))) {
         QMap<std::tuple<QString, qint64, QString>, QString> groups;
         for (const CommandTarget &target : record.targets) {
             QString &names = groups[{ target.state, target.changedAtMs, target.error }];
@@ -57,7 +60,7 @@ bool insertTargets(QSqlQuery &t, const CommandRecord &record)
         return true;
     }
     // A NUL in a name, or an SQLite without its JSON functions (built in
-    // since 3.38): a row at a time.
+    // since 3.38): a row at a time, no groups.
     if (!t.prepare(QStringLiteral(
             "INSERT INTO command_targets (command_id, kiosk, state, changed_at, error)"
             " VALUES (?, ?, ?, ?, ?)")))
@@ -134,6 +137,27 @@ bool updateTargetRows(QSqlQuery &t, const QString &commandId, const QList<Comman
     return true;
 }
 
+// Turns groups of targets into rows (inside the caller's transaction): one
+// command's, or every command's when `commandId` is null.
+bool expandGroups(QSqlQuery &q, const QString *commandId)
+{
+    const QString where = commandId ? QStringLiteral(" WHERE g.command_id = ?") : QString();
+    q.prepare(
+        QStringLiteral("INSERT INTO command_targets (command_id, kiosk, state, changed_at, error)"
+                       " SELECT g.command_id, n.value, g.state, g.changed_at, g.error"
+                       " FROM command_target_groups g, json_each(g.kiosks) n")
+        + where);
+    if (commandId)
+        q.addBindValue(*commandId);
+    if (!q.exec())
+        return false;
+    q.prepare(QStringLiteral("DELETE FROM command_target_groups")
+              + (commandId ? QStringLiteral(" WHERE command_id = ?") : QString()));
+    if (commandId)
+        q.addBindValue(*commandId);
+    return q.exec();
+}
+
 } // namespace
 
 CommandStore::CommandStore() : m_connection(QStringLiteral("kioskgate-commands")) {}
@@ -164,10 +188,26 @@ bool CommandStore::createSchema(QString *error)
         "CREATE TABLE IF NOT EXISTS command_targets (command_id TEXT NOT NULL"
         " REFERENCES commands (id) ON DELETE CASCADE, kiosk TEXT NOT NULL, state TEXT NOT NULL,"
         " changed_at INTEGER NOT NULL, error TEXT, PRIMARY KEY (command_id, kiosk))",
-        "INSERT OR IGNORE INTO meta (key, value) VALUES ('commands_schema_version', '1')",
+        // Version 2: a command's targets as recorded at issue (insert()),
+        // until they are rows (expandTargets()).
+        "CREATE TABLE IF NOT EXISTS command_target_groups (command_id TEXT NOT NULL"
+        " REFERENCES commands (id) ON DELETE CASCADE, state TEXT NOT NULL,"
+        " changed_at INTEGER NOT NULL, error TEXT, kiosks TEXT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS command_target_groups_by_command"
+        " ON command_target_groups (command_id)",
+        "INSERT OR IGNORE INTO meta (key, value) VALUES ('commands_schema_version', '2')",
+        "UPDATE meta SET value = '2' WHERE key = 'commands_schema_version' AND CAST(value AS "
+        "INTEGER) < 2",
     };
     if (!beginWrite(db, error))
         return false;
+    // Read first, in the same transaction: a newer program's tables are
+    // refused untouched.
+    if (isNewerSchema(db, QStringLiteral("commands_schema_version"), SchemaVersion,
+                      QStringLiteral("the command tables are"), error)) {
+        db.rollback();
+        return false;
+    }
     for (const char *statement : statements) {
         if (!q.exec(QString::fromLatin1(statement))) {
             const QSqlError sqlError = q.lastError();
@@ -176,17 +216,11 @@ bool CommandStore::createSchema(QString *error)
         }
     }
     if (!db.commit())
-        return sqlFailure(error, QStringLiteral("cannot create the command tables"), db.lastError());
-    if (!q.exec(QStringLiteral("SELECT value FROM meta WHERE key = 'commands_schema_version'")) || !q.next())
-        return sqlFailure(error, QStringLiteral("cannot read the command schema version"), q.lastError());
-    const int version = q.value(0).toInt();
-    if (version > SchemaVersion) {
-        if (error)
-            *error = QStringLiteral("the command tables are version %1, newer than this program (%2): "
-                                    "use a newer KioskGate").arg(version).arg(SchemaVersion);
-        return false;
-    }
-    return true;
+        return sqlFailure(error, QStringLiteral("cannot create the command tables"),
+                          db.lastError());
+    m_jsonFunctions = q.exec(QStringLiteral("SELECT value FROM json_each('[]')"));
+    // Groups left by a crash between a command's first frame and its rows.
+    return expand(nullptr, error);
 }
 
 bool CommandStore::insert(const CommandRecord &record, QString *error)
@@ -207,7 +241,7 @@ bool CommandStore::insert(const CommandRecord &record, QString *error)
     bool ok = q.exec();
     QSqlQuery t(db);
     if (ok)
-        ok = insertTargets(t, record);
+        ok = insertTargets(t, record, m_jsonFunctions);
     if (!ok) {
         const QSqlError sqlError = q.lastError().isValid() ? q.lastError() : t.lastError();
         db.rollback();
@@ -225,6 +259,29 @@ const char *const CommandStore::UpdateTargetsSql
       " UPDATE command_targets SET state = u.state, changed_at = u.changed_at, error = u.error"
       " FROM u WHERE command_targets.command_id = ? AND command_targets.kiosk = u.kiosk";
 
+bool CommandStore::expandTargets(const QString &commandId, QString *error)
+{
+    return expand(&commandId, error);
+}
+
+bool CommandStore::expand(const QString *commandId, QString *error)
+{
+    if (!m_jsonFunctions)
+        return true; // targets were written as rows, never as groups
+    QSqlDatabase db = m_connection.database();
+    if (!beginWrite(db, error))
+        return false;
+    QSqlQuery q(db);
+    if (!expandGroups(q, commandId)) {
+        const QSqlError sqlError = q.lastError();
+        db.rollback();
+        return sqlFailure(error, QStringLiteral("cannot expand command targets"), sqlError);
+    }
+    if (!db.commit())
+        return sqlFailure(error, QStringLiteral("cannot expand command targets"), db.lastError());
+    return true;
+}
+
 bool CommandStore::updateTargets(const QString &commandId, const QList<CommandTarget> &targets,
                                  bool finished, QString *error)
 {
@@ -232,7 +289,9 @@ bool CommandStore::updateTargets(const QString &commandId, const QList<CommandTa
     if (!beginWrite(db, error))
         return false;
     QSqlQuery t(db);
-    if (!updateTargetRows(t, commandId, targets)) {
+    // Rows first, should expandTargets() have failed after the issue.
+    if ((m_jsonFunctions && !expandGroups(t, &commandId))
+        || !updateTargetRows(t, commandId, targets)) {
         const QSqlError sqlError = t.lastError();
         db.rollback();
         return sqlFailure(error, QStringLiteral("cannot record a command state"), sqlError);
@@ -255,9 +314,18 @@ bool CommandStore::loadTargets(CommandRecord *record, QString *error) const
 {
     QSqlQuery q(m_connection.database());
     q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT kiosk, state, changed_at, error FROM command_targets"
-                             " WHERE command_id = ? ORDER BY kiosk"));
+    // Rows, and any groups not yet made rows.
+    q.prepare(m_jsonFunctions
+                  ? QStringLiteral("SELECT kiosk, state, changed_at, error FROM command_targets"
+                                   " WHERE command_id = ? UNION ALL"
+                                   " SELECT n.value, g.state, g.changed_at, g.error"
+                                   " FROM command_target_groups g, json_each(g.kiosks) n"
+                                   " WHERE g.command_id = ? ORDER BY 1")
+                  : QStringLiteral("SELECT kiosk, state, changed_at, error FROM command_targets"
+                                   " WHERE command_id = ? ORDER BY kiosk"));
     q.addBindValue(record->id);
+    if (m_jsonFunctions)
+        q.addBindValue(record->id);
     if (!q.exec())
         return sqlFailure(error, QStringLiteral("cannot read command targets"), q.lastError());
     record->targets.clear();
@@ -313,10 +381,19 @@ bool CommandStore::recent(int limit, QList<CommandRecord> *out, QString *error) 
     while (q.next())
         records.append(commandFrom(q));
     QSqlQuery c(m_connection.database());
-    c.prepare(QStringLiteral("SELECT state, COUNT(*) FROM command_targets WHERE command_id = ? GROUP BY state"));
+    c.prepare(
+        m_jsonFunctions
+            ? QStringLiteral("SELECT state, SUM(n) FROM (SELECT state, COUNT(*) AS n FROM"
+                             " command_targets WHERE command_id = ? GROUP BY state UNION ALL"
+                             " SELECT state, json_array_length(kiosks) FROM"
+                             " command_target_groups WHERE command_id = ?) GROUP BY state")
+            : QStringLiteral("SELECT state, COUNT(*) FROM command_targets WHERE command_id = ?"
+                             " GROUP BY state"));
     for (CommandRecord &record : records) {
         record.recount(); // every state at zero
         c.addBindValue(record.id);
+        if (m_jsonFunctions)
+            c.addBindValue(record.id);
         if (!c.exec())
             return sqlFailure(error, QStringLiteral("cannot count command targets"), c.lastError());
         while (c.next())

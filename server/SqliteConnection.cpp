@@ -54,6 +54,26 @@ bool sqlFailure(QString *error, const QString &what, const QSqlError &sqlError)
     return false;
 }
 
+bool isNewerSchema(QSqlDatabase &db, const QString &versionKey, int supported,
+                   const QString &subject, QString *error)
+{
+    QSqlQuery q(db);
+    q.prepare(QStringLiteral("SELECT value FROM meta WHERE key = ?"));
+    q.addBindValue(versionKey);
+    if (!q.exec() || !q.next())
+        return false;
+    const int version = q.value(0).toInt();
+    if (version <= supported)
+        return false;
+    if (error)
+        *error
+            = QStringLiteral("%1 version %2, newer than this program (%3): use a newer KioskGate")
+                  .arg(subject)
+                  .arg(version)
+                  .arg(supported);
+    return true;
+}
+
 bool beginWrite(QSqlDatabase &db, QString *error)
 {
     QSqlQuery begin(db);

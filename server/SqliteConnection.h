@@ -41,4 +41,11 @@ bool beginWrite(QSqlDatabase &db, QString *error);
 /// Sets `*error` to "what: the SQL error" and returns false.
 bool sqlFailure(QString *error, const QString &what, const QSqlError &sqlError);
 
+/// Whether the file's schema version under `versionKey` in `meta` is newer
+/// than `supported`, so a newer program's tables must be left untouched;
+/// then `*error` says so, starting with `subject` ("the registry is"). No
+/// version (no `meta` yet) is a new file.
+bool isNewerSchema(QSqlDatabase &db, const QString &versionKey, int supported,
+                   const QString &subject, QString *error);
+
 } // namespace KioskGate

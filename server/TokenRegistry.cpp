@@ -82,6 +82,10 @@ bool TokenRegistry::createSchema(QString *error)
 {
     QSqlDatabase db = m_connection.database();
     QSqlQuery q(db);
+    // A newer program's registry is refused before anything is created in it.
+    if (isNewerSchema(db, QStringLiteral("schema_version"), SchemaVersion,
+                      QStringLiteral("the registry is"), error))
+        return false;
     const char *statements[] = {
         "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
         "CREATE TABLE IF NOT EXISTS signing_keys (kid TEXT PRIMARY KEY, created INTEGER NOT NULL,"

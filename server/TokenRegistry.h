@@ -27,6 +27,9 @@ public:
     TokenRegistry &operator=(const TokenRegistry &) = delete;
 
     static QString fileName() { return QStringLiteral("kioskgate.db"); }
+    /// Schema version of the registry's tables this code writes; a newer
+    /// file is refused untouched.
+    static constexpr int SchemaVersion = 1;
 
     /// Opens (creating if needed) the database at `path`.
     bool open(const QString &path, QString *error);

@@ -1,4 +1,5 @@
 #include "CommandStore.h"
+#include "SqlAside.h"
 #include "TokenRegistry.h"
 
 #include <QSqlDatabase>
@@ -24,7 +25,13 @@ private Q_SLOTS:
     void sharesTheFileWithTheRegistry();
     void newerSchemaIsRefused();
 
+    void targetsBecomeRowsOnceTheFramesAreOut();
+    void groupsLeftByACrashBecomeRowsAtOpen();
+    void versionOneTablesAreMigrated();
+
 private:
+    /// The one number `sql` answers, asked over a connection of its own.
+    int countOf(const QString &sql) const;
     static CommandRecord command(const QString &id, qint64 issuedAtMs, const QStringList &kiosks,
                                  const QString &state = CommandState::Pending);
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -45,6 +52,12 @@ CommandRecord TestCommandStore::command(const QString &id, qint64 issuedAtMs, co
         r.targets.append({kiosk, state, issuedAtMs, QString()});
     r.recount();
     return r;
+}
+
+int TestCommandStore::countOf(const QString &sql) const
+{
+    QVariant count;
+    return SqlAside::exec(path(), sql, &count) && count.isValid() ? count.toInt() : -1;
 }
 
 void TestCommandStore::init()
@@ -286,18 +299,17 @@ void TestCommandStore::pruneKeepsUnfinishedAndTheNewest()
     for (const CommandRecord &r : recent)
         ids.append(r.id);
     QCOMPARE(ids, QStringList({QStringLiteral("f5"), QStringLiteral("f4"), QStringLiteral("u0")}));
-    // Their targets went with them (ON DELETE CASCADE).
-    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("probe"));
-    db.setDatabaseName(path());
-    QVERIFY(db.open());
-    {
-        QSqlQuery q(db);
-        QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM command_targets")) && q.next());
-        QCOMPARE(q.value(0).toInt(), 3);
-    }
-    db.close();
-    db = QSqlDatabase();
-    QSqlDatabase::removeDatabase(QStringLiteral("probe"));
+    // Their targets went with them (ON DELETE CASCADE), as rows or groups.
+    QCOMPARE(countOf(QStringLiteral("SELECT COUNT(*) FROM command_targets")), 0);
+    QCOMPARE(
+        countOf(QStringLiteral("SELECT SUM(json_array_length(kiosks)) FROM command_target_groups")),
+        3);
+    for (const QString &id : ids)
+        QVERIFY2(store.expandTargets(id, &error), qPrintable(error));
+    QCOMPARE(countOf(QStringLiteral("SELECT COUNT(*) FROM command_targets")), 3);
+    QVERIFY(store.prune(0, 0, &removed, &error));
+    QCOMPARE(removed, 2);
+    QCOMPARE(countOf(QStringLiteral("SELECT COUNT(*) FROM command_targets")), 1); // u0's
 }
 
 void TestCommandStore::sharesTheFileWithTheRegistry()
@@ -327,19 +339,153 @@ void TestCommandStore::newerSchemaIsRefused()
         CommandStore store;
         QVERIFY(store.open(path(), &error));
     }
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("bump"));
-        db.setDatabaseName(path());
-        QVERIFY(db.open());
-        QSqlQuery q(db);
-        QVERIFY(q.exec(QStringLiteral("UPDATE meta SET value = '99' WHERE key = 'commands_schema_version'")));
-        q.finish();
-        db.close();
-    }
-    QSqlDatabase::removeDatabase(QStringLiteral("bump"));
+    QVERIFY(SqlAside::exec(
+        path(),
+        QStringLiteral("UPDATE meta SET value = '99' WHERE key = 'commands_schema_version'")));
+    // As if version 99 had done without a table of this version.
+    QVERIFY(SqlAside::exec(path(), QStringLiteral("DROP TABLE command_target_groups")));
     CommandStore store;
     QVERIFY(!store.open(path(), &error));
     QVERIFY2(error.contains(QLatin1String("newer")), qPrintable(error));
+    // Refused untouched: nothing created, the version as it was.
+    QCOMPARE(countOf(QStringLiteral(
+                 "SELECT COUNT(*) FROM sqlite_master WHERE name = 'command_target_groups'")),
+             0);
+    QCOMPARE(
+        countOf(QStringLiteral("SELECT value FROM meta WHERE key = 'commands_schema_version'")),
+        99);
+}
+
+void TestCommandStore::targetsBecomeRowsOnceTheFramesAreOut()
+{
+    CommandRecord original = command(QStringLiteral("c1"), 1000, {});
+    for (int i = 0; i < 3000; ++i)
+        original.targets.append({ QStringLiteral("kiosk-%1").arg(i, 4, 10, QLatin1Char('0')),
+                                  i % 4 == 0 ? CommandState::Pending : CommandState::Sent, 1000,
+                                  QString() });
+    original.recount();
+    CommandStore store;
+    QString error;
+    QVERIFY2(store.open(path(), &error), qPrintable(error));
+    QVERIFY2(store.insert(original, &error), qPrintable(error));
+    // At issue: a row per group (sent, pending), no row per target.
+    QCOMPARE(countOf(QStringLiteral("SELECT COUNT(*) FROM command_target_groups")), 2);
+    QCOMPARE(countOf(QStringLiteral("SELECT COUNT(*) FROM command_targets")), 0);
+    CommandRecord atIssue;
+    bool exists = false;
+    QVERIFY2(store.find(QStringLiteral("c1"), &atIssue, &exists, &error), qPrintable(error));
+    QVERIFY(exists);
+    QList<CommandRecord> recent;
+    QVERIFY2(store.recent(1, &recent, &error), qPrintable(error));
+    QCOMPARE(recent.at(0).counts.value(CommandState::Pending), 750);
+    QCOMPARE(recent.at(0).counts.value(CommandState::Sent), 2250);
+
+    QVERIFY2(store.expandTargets(QStringLiteral("c1"), &error), qPrintable(error));
+    QCOMPARE(countOf(QStringLiteral("SELECT COUNT(*) FROM command_target_groups")), 0);
+    QCOMPARE(countOf(QStringLiteral("SELECT COUNT(*) FROM command_targets")), 3000);
+    QVERIFY2(store.expandTargets(QStringLiteral("c1"), &error), "twice is harmless");
+    CommandRecord asRows;
+    QVERIFY2(store.find(QStringLiteral("c1"), &asRows, &exists, &error), qPrintable(error));
+    QCOMPARE(asRows.targets.size(), 3000);
+    for (int i = 0; i < 3000; ++i) {
+        QCOMPARE(asRows.targets.at(i).kiosk, original.targets.at(i).kiosk);
+        QCOMPARE(asRows.targets.at(i).state, original.targets.at(i).state);
+        QCOMPARE(atIssue.targets.at(i).kiosk, original.targets.at(i).kiosk);
+        QCOMPARE(atIssue.targets.at(i).state, original.targets.at(i).state);
+    }
+    QVERIFY2(store.recent(1, &recent, &error), qPrintable(error));
+    QCOMPARE(recent.at(0).counts.value(CommandState::Pending), 750);
+    QCOMPARE(recent.at(0).counts.value(CommandState::Sent), 2250);
+
+    // A state written before the rows (their expansion failed): the update
+    // makes the rows first, so it is not lost.
+    QVERIFY2(store.insert(command(QStringLiteral("c2"), 2000,
+                                  { QStringLiteral("a"), QStringLiteral("b") }, CommandState::Sent),
+                          &error),
+             qPrintable(error));
+    QVERIFY2(store.updateTargets(QStringLiteral("c2"),
+                                 { { QStringLiteral("b"), CommandState::Done, 2100, QString() } },
+                                 false, &error),
+             qPrintable(error));
+    CommandRecord updated;
+    QVERIFY2(store.find(QStringLiteral("c2"), &updated, &exists, &error), qPrintable(error));
+    QCOMPARE(updated.targets.size(), 2);
+    QCOMPARE(updated.targets.at(0).state, CommandState::Sent);
+    QCOMPARE(updated.targets.at(1).state, CommandState::Done);
+    QCOMPARE(countOf(QStringLiteral("SELECT COUNT(*) FROM command_target_groups")), 0);
+}
+
+void TestCommandStore::groupsLeftByACrashBecomeRowsAtOpen()
+{
+    QString error;
+    {
+        CommandStore store; // "crashes" after the frames, before the rows
+        QVERIFY2(store.open(path(), &error), qPrintable(error));
+        CommandRecord record
+            = command(QStringLiteral("c1"), 1000, { QStringLiteral("a"), QStringLiteral("b") },
+                      CommandState::Sent);
+        record.targets[0].state = CommandState::Pending;
+        record.recount();
+        QVERIFY2(store.insert(record, &error), qPrintable(error));
+    }
+    QCOMPARE(countOf(QStringLiteral("SELECT COUNT(*) FROM command_target_groups")), 2);
+    CommandStore store;
+    QVERIFY2(store.open(path(), &error), qPrintable(error));
+    QCOMPARE(countOf(QStringLiteral("SELECT COUNT(*) FROM command_target_groups")), 0);
+    QCOMPARE(countOf(QStringLiteral("SELECT COUNT(*) FROM command_targets")), 2);
+    QList<CommandRecord> unfinished;
+    QVERIFY2(store.loadUnfinished(&unfinished, &error), qPrintable(error));
+    QCOMPARE(unfinished.size(), 1);
+    QCOMPARE(unfinished.at(0).targets.size(), 2);
+    QCOMPARE(unfinished.at(0).targets.at(0).state, CommandState::Pending);
+    QCOMPARE(unfinished.at(0).targets.at(1).state, CommandState::Sent);
+}
+
+void TestCommandStore::versionOneTablesAreMigrated()
+{
+    // The tables as version 1 made them, with a command in them.
+    {
+        QSqlDatabase db
+            = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("v1"));
+        db.setDatabaseName(path());
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        for (const char *statement :
+             { "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+               "CREATE TABLE commands (id TEXT PRIMARY KEY, name TEXT NOT NULL, issuer TEXT NOT "
+               "NULL,"
+               " issued_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, all_kiosks INTEGER NOT "
+               "NULL,"
+               " finished INTEGER NOT NULL DEFAULT 0)",
+               "CREATE INDEX commands_by_issued ON commands (issued_at)",
+               "CREATE TABLE command_targets (command_id TEXT NOT NULL REFERENCES commands (id) ON "
+               "DELETE"
+               " CASCADE, kiosk TEXT NOT NULL, state TEXT NOT NULL, changed_at INTEGER NOT NULL, "
+               "error TEXT,"
+               " PRIMARY KEY (command_id, kiosk))",
+               "INSERT INTO meta VALUES ('commands_schema_version', '1')",
+               "INSERT INTO commands VALUES ('old', 'reset', 'test', 1000, 301000, 1, 0)",
+               "INSERT INTO command_targets VALUES ('old', 'a', 'sent', 1000, NULL)" })
+            QVERIFY2(q.exec(QString::fromLatin1(statement)), qPrintable(q.lastError().text()));
+        q.finish();
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("v1"));
+    QString error;
+    CommandStore store;
+    QVERIFY2(store.open(path(), &error), qPrintable(error));
+    QCOMPARE(
+        countOf(QStringLiteral("SELECT value FROM meta WHERE key = 'commands_schema_version'")), 2);
+    CommandRecord old;
+    bool exists = false;
+    QVERIFY2(store.find(QStringLiteral("old"), &old, &exists, &error), qPrintable(error));
+    QVERIFY(exists);
+    QCOMPARE(old.targets.size(), 1);
+    QCOMPARE(old.targets.at(0).state, CommandState::Sent);
+    QVERIFY2(store.insert(command(QStringLiteral("new"), 2000, { QStringLiteral("a") }), &error),
+             qPrintable(error));
+    QVERIFY2(store.expandTargets(QStringLiteral("new"), &error), qPrintable(error));
+    QCOMPARE(countOf(QStringLiteral("SELECT COUNT(*) FROM command_targets")), 2);
 }
 
 QTEST_GUILESS_MAIN(TestCommandStore)

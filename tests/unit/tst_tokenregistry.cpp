@@ -1,10 +1,10 @@
+#include "SqlAside.h"
 #include "TokenRegistry.h"
 
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QtTest>
-
 #include <chrono>
 #include <future>
 #include <thread>
@@ -27,6 +27,7 @@ private Q_SLOTS:
     void keys();
     void persistsAndSharesInstanceId();
     void corruptFileIsAnError();
+    void newerRegistryIsRefusedUntouched();
     void neverStoresTheToken();
 
 private:
@@ -310,20 +311,13 @@ void TestTokenRegistry::activeKiosksFollowEveryConnectionsChanges()
     // Only changes that can change the answer count: a fleet's last uses,
     // written every few seconds, do not.
     auto generation = [this] {
-        qint64 value = -1;
-        {
-            QSqlDatabase db
-                = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("peek"));
-            db.setDatabaseName(path());
-            if (db.open()) {
-                QSqlQuery q(db);
-                if (q.exec(QStringLiteral("SELECT value FROM meta WHERE key = 'tokens_generation'"))
-                    && q.next())
-                    value = q.value(0).toLongLong();
-            }
-        }
-        QSqlDatabase::removeDatabase(QStringLiteral("peek"));
-        return value;
+        QVariant value;
+        return SqlAside::exec(
+                   path(), QStringLiteral("SELECT value FROM meta WHERE key = 'tokens_generation'"),
+                   &value)
+                && value.isValid()
+            ? value.toLongLong()
+            : qint64(-1);
     };
     const qint64 before = generation();
     QVERIFY(before > 0);
@@ -396,6 +390,33 @@ void TestTokenRegistry::corruptFileIsAnError()
     QString error;
     QVERIFY(!registry.open(path(), &error));
     QVERIFY2(error.contains(path()), qPrintable(error));
+}
+
+void TestTokenRegistry::newerRegistryIsRefusedUntouched()
+{
+    QString error;
+    {
+        TokenRegistry registry;
+        QVERIFY2(registry.open(path(), &error), qPrintable(error));
+    }
+    auto ask = [this](const QString &sql) {
+        QVariant answer;
+        return SqlAside::exec(path(), sql, &answer) ? answer.toString()
+                                                    : QStringLiteral("(failed)");
+    };
+    // As a later version might leave it: a higher version, a trigger gone.
+    QVERIFY(SqlAside::exec(
+        path(), QStringLiteral("UPDATE meta SET value = '7' WHERE key = 'schema_version'")));
+    QVERIFY(SqlAside::exec(path(), QStringLiteral("DROP TRIGGER tokens_generation_insert")));
+    QCOMPARE(ask(QStringLiteral("SELECT value FROM meta WHERE key = 'schema_version'")),
+             QStringLiteral("7"));
+    TokenRegistry registry;
+    QVERIFY(!registry.open(path(), &error));
+    QVERIFY2(error.contains(QLatin1String("version 7, newer than this program")),
+             qPrintable(error));
+    QCOMPARE(ask(QStringLiteral(
+                 "SELECT COUNT(*) FROM sqlite_master WHERE name = 'tokens_generation_insert'")),
+             QStringLiteral("0"));
 }
 
 void TestTokenRegistry::neverStoresTheToken()

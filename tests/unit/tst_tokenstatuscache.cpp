@@ -3,11 +3,10 @@
 // reconnects), tokens issued later are still found, unknown ones are not
 // admitted, and uses are written back in one batch.
 
+#include "SqlAside.h"
 #include "TokenRegistry.h"
 #include "TokenStatusCache.h"
 
-#include <QSqlDatabase>
-#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -51,16 +50,7 @@ void TestTokenStatusCache::statesKnownFromTheStart()
     TokenStatusCache cache(&registry);
     // Taken out of the database behind the cache's back: the answers come
     // from what it read at the start, not from a lookup now.
-    {
-        QSqlDatabase db
-            = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("behind"));
-        db.setDatabaseName(path);
-        QVERIFY(db.open());
-        QSqlQuery q(db);
-        QVERIFY(q.exec(QStringLiteral("DELETE FROM tokens WHERE jti IN ('j1', 'j7')")));
-        db.close();
-    }
-    QSqlDatabase::removeDatabase(QStringLiteral("behind"));
+    QVERIFY(SqlAside::exec(path, QStringLiteral("DELETE FROM tokens WHERE jti IN ('j1', 'j7')")));
     QCOMPARE(cache.tokenStatus(QStringLiteral("j1")), TokenStatusLookup::Status::Active);
     QCOMPARE(cache.tokenStatus(QStringLiteral("j7")), TokenStatusLookup::Status::Revoked);
     QCOMPARE(cache.tokenStatus(QStringLiteral("j1999")), TokenStatusLookup::Status::Active);
