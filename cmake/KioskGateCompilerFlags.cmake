@@ -13,6 +13,10 @@ if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
         # variadic macro called without variadic arguments.
         target_compile_options(kioskgate_flags INTERFACE -Wno-gnu-zero-variadic-macro-arguments)
     endif()
+    if(KIOSKGATE_COMPRESS_DEBUG_INFO AND NOT APPLE AND NOT WIN32)
+        target_compile_options(kioskgate_flags INTERFACE -gz)
+        target_link_options(kioskgate_flags INTERFACE -gz)
+    endif()
     if(KIOSKGATE_SANITIZE)
         target_compile_options(kioskgate_flags INTERFACE
             -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
