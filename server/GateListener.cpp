@@ -16,6 +16,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #endif
@@ -104,7 +105,8 @@ void GateListener::setTlsConfiguration(const QSslConfiguration &configuration)
         listener->setSslConfiguration(configuration);
 }
 
-bool GateListener::listen(const QHostAddress &address, quint16 port, int backlog, QString *error)
+bool GateListener::listen(const QHostAddress &address, quint16 port, int backlog,
+                          int deferAcceptSecs, QString *error)
 {
     m_listener->setListenBacklogSize(backlog);
     m_listener->setMaxPendingConnections(backlog);
@@ -115,6 +117,20 @@ bool GateListener::listen(const QHostAddress &address, quint16 port, int backlog
         }
         return false;
     }
+#ifdef Q_OS_LINUX
+    // Most connections used to be accepted before their head had arrived
+    // and then waited for it under a notifier of their own: a QObject, two
+    // epoll changes and one more wake-up per kiosk (docs/performance.md).
+    if (deferAcceptSecs > 0
+        && ::setsockopt(int(m_listener->socketDescriptor()), IPPROTO_TCP, TCP_DEFER_ACCEPT,
+                        &deferAcceptSecs, sizeof deferAcceptSecs)
+            != 0) {
+        qCWarning(lcServer).noquote() << "cannot defer accepts until data arrives:"
+                                      << QString::fromLocal8Bit(std::strerror(errno));
+    }
+#else
+    Q_UNUSED(deferAcceptSecs);
+#endif
 #ifndef Q_OS_WIN
     // QTcpServer keeps listening (address, port, close); we accept, on a
     // duplicate of its descriptor: QTcpServer turns its own notifier back

@@ -41,7 +41,13 @@ public:
     using PlainFront = std::function<bool(qintptr descriptor, const QString &address)>;
     void setPlainFront(PlainFront front) { m_plainFront = std::move(front); }
 
-    bool listen(const QHostAddress &address, quint16 port, int backlog, QString *error);
+    /// `deferAcceptSecs` > 0 (Linux): a connection is accepted only once
+    /// its client has sent something, or after about that many seconds
+    /// (TCP_DEFER_ACCEPT). Kiosks send their head at once, so the plain
+    /// front finds it at the accept and needs no wait of its own; a client
+    /// that stays silent waits in the kernel, not in the gate.
+    bool listen(const QHostAddress &address, quint16 port, int backlog, int deferAcceptSecs,
+                QString *error);
     void close();
     bool isListening() const;
     QHostAddress serverAddress() const;

@@ -143,7 +143,8 @@ void HandshakeGate::addGetRoute(const QByteArray &path, HttpHandler handler)
 
 bool HandshakeGate::listen(const QHostAddress &address, quint16 port, QString *error)
 {
-    return m_listener->listen(address, port, m_limits.listenBacklog, error);
+    return m_listener->listen(address, port, m_limits.listenBacklog, m_limits.deferAcceptSecs,
+                              error);
 }
 
 void HandshakeGate::close()

@@ -61,6 +61,7 @@ public:
         int maxHeadBytes = 8192;
         int headTimeoutMs = 10000;
         int listenBacklog = 4096;
+        int deferAcceptSecs = 0; // GateListener::listen()
         int maxPendingHeads = 10000;
         int maxConnectionsPerAddress = 1000;
         int maxConnectionsPerToken = 8;

@@ -34,8 +34,9 @@ SessionManager::Limits sessionLimits(const ServerSettings &s)
 
 HandshakeGate::Limits gateLimits(const ServerSettings &s)
 {
-    return {s.maxHeadBytes, s.headTimeoutMs, s.listenBacklog, s.maxPendingHeads, s.maxConnectionsPerAddress,
-            s.maxConnectionsPerToken};
+    return { s.maxHeadBytes,          s.headTimeoutMs,   s.listenBacklog,
+             s.deferAcceptSecs,       s.maxPendingHeads, s.maxConnectionsPerAddress,
+             s.maxConnectionsPerToken };
 }
 
 } // namespace

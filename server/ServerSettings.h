@@ -14,6 +14,10 @@ struct ServerSettings
     QHostAddress listenAddress = QHostAddress(QHostAddress::LocalHost);
     quint16 port = 8765;
     int listenBacklog = 4096;
+    /// Linux: the kernel hands a connection over only once its client has
+    /// sent something, or after about this many seconds (TCP_DEFER_ACCEPT),
+    /// so an accept finds the request head already there. 0 = at once.
+    int deferAcceptSecs = 1;
     /// Threads that run the WebSocket upgrade of accepted handshakes beside
     /// the network thread (0: the network thread does it). Read at start.
     int upgradeThreads = 1;

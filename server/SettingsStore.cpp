@@ -23,6 +23,7 @@ struct IntSetting
 
 const IntSetting IntSettings[] = {
     {"server/listen_backlog", &ServerSettings::listenBacklog, 16, 65535},
+    {"server/defer_accept_secs", &ServerSettings::deferAcceptSecs, 0, 60},
     {"server/upgrade_threads", &ServerSettings::upgradeThreads, 0, 16},
     {"limits/tls_handshake_timeout_ms", &ServerSettings::tlsHandshakeTimeoutMs, 100, 120000},
     {"limits/max_connections", &ServerSettings::maxConnections, 1, 1000000},

@@ -1,7 +1,9 @@
 // GateListener's plain front over real loopback sockets: each accepted
 // connection is offered as a bare descriptor with its peer's address as the
 // rest of the server writes it (an IPv4 client of a dual-stack listener as
-// plain IPv4), and one the front declines still arrives as a socket.
+// plain IPv4), and one the front declines still arrives as a socket. On
+// Linux a deferring listener offers a connection once its client has sent
+// something, and a silent one only after the deferral.
 
 #include "GateListener.h"
 
@@ -18,6 +20,8 @@ class TestGateListener : public QObject
 private Q_SLOTS:
     void plainFrontSeesEveryConnectionWithItsAddress_data();
     void plainFrontSeesEveryConnectionWithItsAddress();
+    void deferredAcceptWaitsForTheFirstByte_data();
+    void deferredAcceptWaitsForTheFirstByte();
 };
 
 void TestGateListener::plainFrontSeesEveryConnectionWithItsAddress_data()
@@ -54,7 +58,7 @@ void TestGateListener::plainFrontSeesEveryConnectionWithItsAddress()
     connect(&listener, &GateListener::accepted, this,
             [&](QTcpSocket *socket) { sockets.append(socket); });
     QString error;
-    QVERIFY2(listener.listen(listenOn, 0, 128, &error), qPrintable(error));
+    QVERIFY2(listener.listen(listenOn, 0, 128, 0, &error), qPrintable(error));
 
     std::vector<std::unique_ptr<QTcpSocket>> clients;
     for (int i = 0; i < 4; ++i) {
@@ -78,6 +82,59 @@ void TestGateListener::plainFrontSeesEveryConnectionWithItsAddress()
         QCOMPARE(clients[size_t(i * 2)]->readAll(), QByteArray("hi"));
         ::close(int(taken[i]));
     }
+}
+
+void TestGateListener::deferredAcceptWaitsForTheFirstByte_data()
+{
+    QTest::addColumn<int>("deferSecs");
+    QTest::newRow("deferred") << 1;
+    QTest::newRow("at once") << 0;
+}
+
+void TestGateListener::deferredAcceptWaitsForTheFirstByte()
+{
+#ifndef Q_OS_LINUX
+    QSKIP("TCP_DEFER_ACCEPT is Linux's");
+#else
+    QFETCH(int, deferSecs);
+    GateListener listener;
+    QList<qintptr> offered;
+    QElapsedTimer sinceConnect;
+    qint64 silentOfferedAfterMs = -1;
+    listener.setPlainFront([&](qintptr descriptor, const QString &) {
+        offered.append(descriptor);
+        if (offered.size() == 1)
+            silentOfferedAfterMs = sinceConnect.elapsed();
+        return true;
+    });
+    QString error;
+    QVERIFY2(listener.listen(QHostAddress::LocalHost, 0, 128, deferSecs, &error),
+             qPrintable(error));
+
+    QTcpSocket silent;
+    sinceConnect.start();
+    silent.connectToHost(QHostAddress::LocalHost, listener.serverPort());
+    QVERIFY(silent.waitForConnected(2000));
+    QTest::qWait(400);
+    if (deferSecs > 0) {
+        // Connected as far as the client can tell, yet not the gate's.
+        QCOMPARE(offered.size(), 0);
+        QTcpSocket talking;
+        talking.connectToHost(QHostAddress::LocalHost, listener.serverPort());
+        QVERIFY(talking.waitForConnected(2000));
+        talking.write("GET /");
+        QTRY_COMPARE_WITH_TIMEOUT(offered.size(), 1, 2000);
+        // The kernel hands the silent one over once the deferral is up.
+        QTRY_COMPARE_WITH_TIMEOUT(offered.size(), 2, 10000);
+        qInfo("the silent connection was offered %lld ms after it connected",
+              sinceConnect.elapsed());
+    } else {
+        QCOMPARE(offered.size(), 1);
+        QVERIFY2(silentOfferedAfterMs < 400, qPrintable(QString::number(silentOfferedAfterMs)));
+    }
+    for (qintptr descriptor : std::as_const(offered))
+        ::close(int(descriptor));
+#endif
 }
 
 QTEST_MAIN(TestGateListener)
