@@ -444,33 +444,22 @@ void TestCommandStore::groupsLeftByACrashBecomeRowsAtOpen()
 void TestCommandStore::versionOneTablesAreMigrated()
 {
     // The tables as version 1 made them, with a command in them.
-    {
-        QSqlDatabase db
-            = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("v1"));
-        db.setDatabaseName(path());
-        QVERIFY(db.open());
-        QSqlQuery q(db);
-        for (const char *statement :
-             { "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-               "CREATE TABLE commands (id TEXT PRIMARY KEY, name TEXT NOT NULL, issuer TEXT NOT "
-               "NULL,"
-               " issued_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, all_kiosks INTEGER NOT "
-               "NULL,"
-               " finished INTEGER NOT NULL DEFAULT 0)",
-               "CREATE INDEX commands_by_issued ON commands (issued_at)",
-               "CREATE TABLE command_targets (command_id TEXT NOT NULL REFERENCES commands (id) ON "
-               "DELETE"
-               " CASCADE, kiosk TEXT NOT NULL, state TEXT NOT NULL, changed_at INTEGER NOT NULL, "
-               "error TEXT,"
-               " PRIMARY KEY (command_id, kiosk))",
-               "INSERT INTO meta VALUES ('commands_schema_version', '1')",
-               "INSERT INTO commands VALUES ('old', 'reset', 'test', 1000, 301000, 1, 0)",
-               "INSERT INTO command_targets VALUES ('old', 'a', 'sent', 1000, NULL)" })
-            QVERIFY2(q.exec(QString::fromLatin1(statement)), qPrintable(q.lastError().text()));
-        q.finish();
-        db.close();
-    }
-    QSqlDatabase::removeDatabase(QStringLiteral("v1"));
+    const char *const versionOne[] = {
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        "CREATE TABLE commands (id TEXT PRIMARY KEY, name TEXT NOT NULL,"
+        " issuer TEXT NOT NULL, issued_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
+        " all_kiosks INTEGER NOT NULL, finished INTEGER NOT NULL DEFAULT 0)",
+        "CREATE INDEX commands_by_issued ON commands (issued_at)",
+        "CREATE TABLE command_targets (command_id TEXT NOT NULL"
+        " REFERENCES commands (id) ON DELETE CASCADE, kiosk TEXT NOT NULL,"
+        " state TEXT NOT NULL, changed_at INTEGER NOT NULL, error TEXT,"
+        " PRIMARY KEY (command_id, kiosk))",
+        "INSERT INTO meta VALUES ('commands_schema_version', '1')",
+        "INSERT INTO commands VALUES ('old', 'reset', 'test', 1000, 301000, 1, 0)",
+        "INSERT INTO command_targets VALUES ('old', 'a', 'sent', 1000, NULL)",
+    };
+    for (const char *statement : versionOne)
+        QVERIFY2(SqlAside::exec(path(), QString::fromLatin1(statement)), statement);
     QString error;
     CommandStore store;
     QVERIFY2(store.open(path(), &error), qPrintable(error));
