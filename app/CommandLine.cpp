@@ -2,7 +2,6 @@
 
 #include "CliCommands.h"
 #include "DataDirectory.h"
-#include "GuiRunner.h"
 #include "HeadlessRunner.h"
 #include "OriginPolicy.h"
 #include "TlsCommand.h"
@@ -57,7 +56,8 @@ bool parseListen(const QString &text, QHostAddress *address, quint16 *port, QStr
     return true;
 }
 
-int runServer(const QStringList &arguments, const CliContext &context)
+int runServer(const QStringList &arguments, const CliContext &context,
+              const WindowRunner &runWindow)
 {
     const QCommandLineOption &dataDir = context.dataDir;
     const QCommandLineOption &fileSecrets = context.fileSecrets;
@@ -146,7 +146,7 @@ int runServer(const QStringList &arguments, const CliContext &context)
         return settings->validate(error);
     };
     if (!parser.isSet(headless))
-        return runGui(options);
+        return runWindow(options);
     return runHeadless(options);
 }
 
@@ -181,7 +181,7 @@ bool isSubcommand(const QString &name)
     return false;
 }
 
-int runCommandLine(const QStringList &arguments)
+int runCommandLine(const QStringList &arguments, const WindowRunner &runWindow)
 {
     const QString command = arguments.size() > 1 ? arguments.at(1) : QString();
     // Built here, not statically: the default data directory depends on the
@@ -201,7 +201,7 @@ int runCommandLine(const QStringList &arguments)
         if (command == QLatin1String(subcommand.name))
             return subcommand.run(arguments, context);
     }
-    return runServer(arguments, context);
+    return runServer(arguments, context, runWindow);
 }
 
 } // namespace KioskGate

@@ -2,6 +2,8 @@
 
 #include <QStringList>
 
+#include <functional>
+
 namespace KioskGate {
 
 /// Exit statuses of every kioskgate command.
@@ -15,7 +17,15 @@ enum ExitStatus {
 /// True for `token`, `tls`, `reset-all`... (commands that are not the server).
 bool isSubcommand(const QString &name);
 
-/// Parses the command line and runs the command it names.
-int runCommandLine(const QStringList &arguments);
+struct HeadlessOptions;
+
+/// Opens the console window for the server options parsed from the command
+/// line: the window itself (runGui) or the program that has it
+/// (launchConsole); returns the process exit status.
+using WindowRunner = std::function<int(const HeadlessOptions &options)>;
+
+/// Parses the command line and runs the command it names; `runWindow` when
+/// it names none (and no --headless).
+int runCommandLine(const QStringList &arguments, const WindowRunner &runWindow);
 
 } // namespace KioskGate

@@ -1,10 +1,14 @@
+// The whole program: the console window and every command. On Linux it is
+// installed as kioskgate-console and started by kioskgate (CliMain.cpp) when
+// the window is asked for; elsewhere it is kioskgate itself.
+
 #include "CommandLine.h"
 #include "GuiRunner.h"
+#include "WindowChoice.h"
 
 #include <QApplication>
 #include <QCoreApplication>
 
-#include <cstdio>
 #include <memory>
 
 int main(int argc, char *argv[])
@@ -16,14 +20,8 @@ int main(int argc, char *argv[])
         arguments.append(QString::fromLocal8Bit(argv[i]));
     std::unique_ptr<QCoreApplication> app;
     if (KioskGate::opensWindow(arguments)) {
-        // Qt aborts when it cannot reach a display; say what to do instead.
-        if (!KioskGate::displayAvailable()) {
-            std::fputs("kioskgate: no display to open the console window on (DISPLAY and WAYLAND_DISPLAY "
-                       "are unset).\nRun `kioskgate --headless` for the server without a window, or "
-                       "`kioskgate --help` for the commands.\n",
-                       stderr);
-            return KioskGate::ExitUsage;
-        }
+        if (!KioskGate::displayAvailable())
+            return KioskGate::reportNoDisplay();
         app = std::make_unique<QApplication>(argc, argv);
     }
     else
@@ -31,5 +29,5 @@ int main(int argc, char *argv[])
     QCoreApplication::setOrganizationName(QStringLiteral("KioskGate"));
     QCoreApplication::setApplicationName(QStringLiteral("KioskGate"));
     QCoreApplication::setApplicationVersion(QStringLiteral(KIOSKGATE_VERSION));
-    return KioskGate::runCommandLine(QCoreApplication::arguments());
+    return KioskGate::runCommandLine(QCoreApplication::arguments(), KioskGate::runGui);
 }

@@ -10,8 +10,9 @@
 # 2. The .deb goes in with `apt-get install --no-install-recommends ./x.deb`:
 #    apt resolves its Depends from the Debian mirror, and nothing the package
 #    merely recommends is there, so a missing Depends shows up here.
-# 3. Inside the root, as an unprivileged user: `kioskgate --version`, the
-#    headless server, `token issue`, a kiosk that connects with the token,
+# 3. Inside the root, as an unprivileged user: `kioskgate --version` (and
+#    the window's program, kioskgate-console, loads: its libraries are
+#    there), the headless server, `token issue`, a kiosk that connects with the token,
 #    `status`, and `reset-all` (reported as unavailable if this build lacks it).
 #    First with --insecure-file-secrets (a headless server without keychain),
 #    then (unless KIOSKGATE_CLEAN_ROOT_KEYRING=0) with gnome-keyring and D-Bus
@@ -117,7 +118,7 @@ in_root dpkg-query -W -f='${Package} ${Version} ${Status}\n' kioskgate
 
 # ---------------------------------------------------------------------------
 step "installed files"
-in_root dpkg -L kioskgate | grep -vE '/$' | grep -E 'bin/|client/|applications/|metainfo/|icons/hicolor/(48x48|scalable)|man1|doc/kioskgate' || true
+in_root dpkg -L kioskgate | grep -vE '/$' | grep -E 'bin/|libexec/|client/|applications/|metainfo/|icons/hicolor/(48x48|scalable)|man1|doc/kioskgate' || true
 [ -x "$root/usr/bin/kioskgate" ] || fail "/usr/bin/kioskgate missing"
 [ -f "$root/usr/share/kioskgate/client/kioskgate.js" ] || fail "the browser client is not installed"
 
@@ -128,6 +129,18 @@ version="$(as_user sh -c 'cd / && kioskgate --version')"
 echo "$version"
 expected="$(dpkg-deb -f "$deb" Version)"
 [ "$version" = "KioskGate ${expected%%-*}" ] || fail "--version says \"$version\", the package is $expected"
+
+# The window's own program, which kioskgate starts: the Depends must cover
+# its GUI libraries too. Without a display, kioskgate says what to run instead.
+if [ -e "$root/usr/libexec/kioskgate/kioskgate-console" ]; then
+    step "the console program's libraries, and kioskgate without a display"
+    console_version="$(as_user sh -c 'cd / && /usr/libexec/kioskgate/kioskgate-console --version')"
+    [ "$console_version" = "$version" ] || fail "kioskgate-console --version says \"$console_version\""
+    if as_user sh -c 'cd / && kioskgate' > "$root/tmp/no-display.txt" 2>&1; then
+        fail "kioskgate without a display exited 0"
+    fi
+    grep -q -- '--headless' "$root/tmp/no-display.txt" || fail "kioskgate without a display: $(cat "$root/tmp/no-display.txt")"
+fi
 
 # ---------------------------------------------------------------------------
 step "headless server, token, kiosk connection"

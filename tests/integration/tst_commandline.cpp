@@ -30,6 +30,8 @@ private Q_SLOTS:
     void oneInstancePerDataDirectory();
     void keychainUnreachableRefusesToStart();
     void usageErrors();
+    void theWindowOpensFromTheCommandLine();
+    void aMissingConsoleProgramIsNamed();
 
 private:
     QStringList dataArgs() const { return {QStringLiteral("--data-dir"), m_dir.path()}; }
@@ -339,6 +341,70 @@ void TestCommandLine::usageErrors()
     const auto window = KioskGateProcess::run({QStringLiteral("--data-dir"), m_dir.path()}, noDisplay);
     QCOMPARE(window.exitCode, 2);
     QVERIFY2(window.err.contains("--headless"), window.err.constData());
+}
+
+void TestCommandLine::theWindowOpensFromTheCommandLine()
+{
+    // No command: the console window (offscreen here), in this very process
+    // where the window has a program of its own: kioskgate replaces itself
+    // with it, keeping its arguments.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QProcess process;
+    process.setProcessChannelMode(QProcess::MergedChannels);
+    process.start(KioskGateProcess::binary(),
+                  { QStringLiteral("--data-dir"), dir.path(), QStringLiteral("--listen"),
+                    QStringLiteral("127.0.0.1:0"), QStringLiteral("--no-tls") });
+    QVERIFY(process.waitForStarted());
+    QByteArray log;
+    QElapsedTimer timer;
+    timer.start();
+    while (!log.contains("console ready: ws://127.0.0.1:") && timer.elapsed() < 20000
+           && process.state() == QProcess::Running) {
+        process.waitForReadyRead(100);
+        log += process.readAll();
+    }
+    QVERIFY2(log.contains("console ready: ws://127.0.0.1:"), log.constData());
+#ifdef Q_OS_LINUX
+    const QString program
+        = QFileInfo(QStringLiteral("/proc/%1/exe").arg(process.processId())).symLinkTarget();
+#ifdef KIOSKGATE_SEPARATE_CONSOLE
+    QCOMPARE(QFileInfo(program).fileName(), QStringLiteral("kioskgate-console"));
+#else
+    QCOMPARE(QFileInfo(program).canonicalFilePath(),
+             QFileInfo(KioskGateProcess::binary()).canonicalFilePath());
+#endif
+#endif
+    process.kill();
+    process.waitForFinished();
+}
+
+void TestCommandLine::aMissingConsoleProgramIsNamed()
+{
+#ifndef KIOSKGATE_SEPARATE_CONSOLE
+    QSKIP("the window is in kioskgate itself in this build");
+#else
+    // kioskgate copied where no console program is: every command works, and
+    // asking for the window says what is missing and what to run instead.
+    QTemporaryDir alone;
+    QVERIFY(alone.isValid());
+    const QString copy = alone.filePath(QStringLiteral("kioskgate"));
+    QVERIFY(QFile::copy(KioskGateProcess::binary(), copy));
+    QVERIFY(QFile::setPermissions(copy, QFile::permissions(copy) | QFileDevice::ExeOwner));
+
+    QProcess process;
+    process.start(copy, { QStringLiteral("--version") });
+    QVERIFY(process.waitForFinished());
+    QCOMPARE(process.readAllStandardOutput().trimmed(), QByteArray("KioskGate " KIOSKGATE_VERSION));
+
+    process.start(copy, { QStringLiteral("--data-dir"), m_dir.path() });
+    QVERIFY(process.waitForFinished());
+    const QByteArray err = process.readAllStandardError();
+    QCOMPARE(process.exitCode(), 1);
+    QVERIFY2(err.contains("kioskgate-console") && err.contains(alone.path().toUtf8())
+                 && err.contains("--headless"),
+             err.constData());
+#endif
 }
 
 QTEST_GUILESS_MAIN(TestCommandLine)
