@@ -199,6 +199,31 @@ for (const [label, key, digits, , derive] of metrics) {
   lines.push(`| ${label} | ${cells.join(' | ')} |`);
 }
 console.log(lines.join('\n'));
+
+// Issue 7's targets at the largest fleet, run by run: the runs alternate
+// (KioskGate, ws, KioskGate, ws...), so run i of each is a pair measured
+// side by side. A median alone hides how often a target is met.
+const largest = Math.max(...sizes);
+const pairs = [];
+for (let r = 0; r < runs; r += 1) {
+  const kg = results.find((x) => x.kind === 'kioskgate' && x.n === largest && x.run === r);
+  const ws = results.find((x) => x.kind === 'ws' && x.n === largest && x.run === r);
+  if (kg && ws) pairs.push({ kg, ws });
+}
+const targets = [
+  ['handshakes/s >= 2x ws', (p) => p.kg.handshakesPerSec / p.ws.handshakesPerSec, (v) => v >= 2, (v) => `${v.toFixed(2)}x`],
+  ['last 1k >= 70% of first 1k', (p) => p.kg.last1kPerSec / p.kg.first1kPerSec, (v) => v >= 0.7, (v) => `${(v * 100).toFixed(0)}%`],
+  ['reset-all: trigger to all acks <= 0.6x ws', (p) => p.kg.allAcksMs / p.ws.allAcksMs, (v) => v <= 0.6, (v) => `${v.toFixed(2)}x`],
+  ['memory per connection <= ws', (p) => p.kg.kibPerConnection / p.ws.kibPerConnection, (v) => v <= 1, (v) => `${v.toFixed(2)}x`],
+  ['storm: 0 failures, p99 < 200 ms', (p) => (p.kg.stormFailures > 0 ? Infinity : p.kg.stormP99Ms), (v) => v < 200,
+    (v) => (Number.isFinite(v) ? `${v.toFixed(0)} ms` : 'failures')],
+];
+const targetLines = [`\n| target at ${largest} kiosks | run by run | met in |`, '| --- | --- | --- |'];
+for (const [label, value, met, show] of targets) {
+  const values = pairs.map(value);
+  targetLines.push(`| ${label} | ${values.map(show).join(', ')} | ${values.filter(met).length} of ${values.length} |`);
+}
+console.log(targetLines.join('\n'));
 console.log(`\nTokens: ${tokens === 'shared' ? 'one shared by the whole fleet' : 'one per kiosk'}. `
   + `ratio = KioskGate / ws. Load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(', ')} `
   + `(${os.cpus().length} CPUs).`);
