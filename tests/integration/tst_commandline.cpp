@@ -375,6 +375,12 @@ void TestCommandLine::theWindowOpensFromTheCommandLine()
              QFileInfo(KioskGateProcess::binary()).canonicalFilePath());
 #endif
 #endif
+    // The other commands find the instance the window runs, whichever
+    // program holds the data directory's lock.
+    const auto status = KioskGateProcess::run(
+        { QStringLiteral("status"), QStringLiteral("--data-dir"), dir.path() });
+    QCOMPARE(status.exitCode, 0);
+    QVERIFY2(status.out.contains("is serving ws://127.0.0.1:"), status.out.constData());
     process.kill();
     process.waitForFinished();
 }
