@@ -164,6 +164,26 @@ public:
         return response;
     }
 
+    /// send() again every 50 ms until the answer has `status` or `timeoutMs`
+    /// is over; returns the last answer. For waiting on the server to make
+    /// room: unlike QTRY_COMPARE, which evaluates its expression once more
+    /// after it matched (and again to tell a short timeout), it sends no
+    /// request after the one that matched, and every admitted request is a
+    /// session that counts against the caps until its close is processed.
+    RawResponse sendUntil(int status, const QByteArray &request,
+                          const QHostAddress &localAddress = QHostAddress::LocalHost,
+                          int timeoutMs = 5000)
+    {
+        QElapsedTimer timer;
+        timer.start();
+        RawResponse last = send(request, localAddress);
+        while (last.status() != status && timer.elapsed() < timeoutMs) {
+            QTest::qWait(50);
+            last = send(request, localAddress);
+        }
+        return last;
+    }
+
     static QByteArray upgrade(const QByteArray &extraHeaders, const QByteArray &target = "/v1/kiosk")
     {
         return "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
