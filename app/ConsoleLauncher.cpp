@@ -15,8 +15,9 @@ namespace KioskGate {
 
 namespace {
 constexpr const char *ConsoleProgram = "kioskgate-console";
-} // namespace
 
+// Where the console window program may be: beside this one (a build tree),
+// then where the installation puts it.
 QStringList consoleProgramCandidates(const QString &programDir)
 {
     const QDir dir(programDir);
@@ -28,6 +29,8 @@ QStringList consoleProgramCandidates(const QString &programDir)
     candidates.removeDuplicates();
     return candidates;
 }
+
+} // namespace
 
 int launchConsole(char *argv[])
 {

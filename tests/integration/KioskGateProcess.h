@@ -44,17 +44,22 @@ public:
     }
 
     enum class Transport { Plain, Tls };
+    /// The server without a window (--headless), or the console window
+    /// (needs a display; ctest sets QT_QPA_PLATFORM=offscreen).
+    enum class Mode { Headless, Window };
 
-    /// Starts `kioskgate --headless ARGS`, plain ws:// (--no-tls) unless
-    /// `transport` asks for TLS.
+    /// Starts `kioskgate --headless ARGS` (or the window), plain ws://
+    /// (--no-tls) unless `transport` asks for TLS.
     explicit KioskGateProcess(const QStringList &arguments,
                               const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment(),
-                              Transport transport = Transport::Plain)
+                              Transport transport = Transport::Plain, Mode mode = Mode::Headless)
     {
         m_process.setProcessEnvironment(env);
         m_process.setProcessChannelMode(QProcess::MergedChannels);
         QObject::connect(&m_process, &QProcess::readyRead, [this] { m_log += m_process.readAll(); });
-        QStringList all{QStringLiteral("--headless")};
+        QStringList all;
+        if (mode == Mode::Headless)
+            all.append(QStringLiteral("--headless"));
         if (transport == Transport::Plain)
             all.append(QStringLiteral("--no-tls"));
         m_process.start(binary(), all + arguments);
@@ -114,6 +119,7 @@ public:
         return m_process.state() == QProcess::NotRunning;
     }
     int exitCode() const { return m_process.exitCode(); }
+    qint64 processId() const { return m_process.processId(); }
     QByteArray log() const { return m_log; }
 
 private:

@@ -350,24 +350,14 @@ void TestCommandLine::theWindowOpensFromTheCommandLine()
     // with it, keeping its arguments.
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
-    QProcess process;
-    process.setProcessChannelMode(QProcess::MergedChannels);
-    process.start(KioskGateProcess::binary(),
-                  { QStringLiteral("--data-dir"), dir.path(), QStringLiteral("--listen"),
-                    QStringLiteral("127.0.0.1:0"), QStringLiteral("--no-tls") });
-    QVERIFY(process.waitForStarted());
-    QByteArray log;
-    QElapsedTimer timer;
-    timer.start();
-    while (!log.contains("console ready: ws://127.0.0.1:") && timer.elapsed() < 20000
-           && process.state() == QProcess::Running) {
-        process.waitForReadyRead(100);
-        log += process.readAll();
-    }
-    QVERIFY2(log.contains("console ready: ws://127.0.0.1:"), log.constData());
+    KioskGateProcess console({ QStringLiteral("--data-dir"), dir.path(), QStringLiteral("--listen"),
+                               QStringLiteral("127.0.0.1:0") },
+                             QProcessEnvironment::systemEnvironment(),
+                             KioskGateProcess::Transport::Plain, KioskGateProcess::Mode::Window);
+    QVERIFY2(console.waitReady(20000) != 0, console.log().constData());
 #ifdef Q_OS_LINUX
     const QString program
-        = QFileInfo(QStringLiteral("/proc/%1/exe").arg(process.processId())).symLinkTarget();
+        = QFileInfo(QStringLiteral("/proc/%1/exe").arg(console.processId())).symLinkTarget();
 #ifdef KIOSKGATE_SEPARATE_CONSOLE
     QCOMPARE(QFileInfo(program).fileName(), QStringLiteral("kioskgate-console"));
 #else
@@ -381,8 +371,7 @@ void TestCommandLine::theWindowOpensFromTheCommandLine()
         { QStringLiteral("status"), QStringLiteral("--data-dir"), dir.path() });
     QCOMPARE(status.exitCode, 0);
     QVERIFY2(status.out.contains("is serving ws://127.0.0.1:"), status.out.constData());
-    process.kill();
-    process.waitForFinished();
+    console.kill();
 }
 
 void TestCommandLine::aMissingConsoleProgramIsNamed()
