@@ -7,6 +7,7 @@
 #include <QRegularExpression>
 #include <QUrl>
 #include <QVariant>
+#include <algorithm>
 #include <cstdlib>
 #include <jwt.h>
 #include <memory>
@@ -117,30 +118,38 @@ bool hasOnlyTokenCharacters(const QByteArray &token)
     return true;
 }
 
-// Header and payload must each be exactly one JSON object: libjwt hands the
-// decoded segment to jansson as a C string, so anything after a NUL byte
-// ("{...}\0<anything>") would be ignored, and the console never issues
-// such a token. Found by the token_service fuzz target.
-// Nothing read here is trusted before libjwt has checked the signature.
-bool readSegments(const QByteArray &token, QJsonObject *header, QJsonObject *payload)
+// The header, read before libjwt sees the token: its `kid` chooses the key,
+// and its `alg` must be exactly HS256. Nothing read here is trusted before
+// libjwt has checked the signature.
+bool readHeader(QByteArrayView segment, QJsonObject *header)
 {
-    const QList<QByteArray> segments = token.split('.');
-    QJsonObject *const objects[] = { header, payload };
-    for (int i = 0; i < 2; ++i) {
-        const auto decoded = QByteArray::fromBase64Encoding(
-            segments.at(i),
-            QByteArray::Base64UrlEncoding | QByteArray::AbortOnBase64DecodingErrors);
-        if (!decoded || decoded.decoded.contains('\0')) {
-            return false;
-        }
-        QJsonParseError error;
-        const QJsonDocument document = QJsonDocument::fromJson(decoded.decoded, &error);
-        if (error.error != QJsonParseError::NoError || !document.isObject()) {
-            return false;
-        }
-        *objects[i] = document.object();
+    const auto decoded = QByteArray::fromBase64Encoding(
+        segment.toByteArray(),
+        QByteArray::Base64UrlEncoding | QByteArray::AbortOnBase64DecodingErrors);
+    if (!decoded || decoded.decoded.contains('\0')) {
+        return false;
     }
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(decoded.decoded, &error);
+    if (error.error != QJsonParseError::NoError || !document.isObject()) {
+        return false;
+    }
+    *header = document.object();
     return true;
+}
+
+// The payload must be exactly one JSON object, which libjwt does not insist
+// on: it hands the decoded segment to jansson as a C string, so anything
+// after a NUL byte ("{...}\0<anything>") would be ignored (found by the
+// token_service fuzz target), and it takes an array as well. jansson then
+// parses the whole text as one JSON value, so a text that starts with '{'
+// and parses is an object. The console never signs anything else.
+bool payloadCanBeOneObject(QByteArrayView segment)
+{
+    const auto decoded = QByteArray::fromBase64Encoding(
+        segment.toByteArray(),
+        QByteArray::Base64UrlEncoding | QByteArray::AbortOnBase64DecodingErrors);
+    return decoded && !decoded.decoded.contains('\0') && decoded.decoded.trimmed().startsWith('{');
 }
 
 JwtPtr decode(const QByteArray &token, const QByteArray &key)
@@ -166,26 +175,50 @@ TokenError unlessMalformed(const QByteArray &token, TokenError reason)
 
 enum class IntClaim { Missing, Invalid, Present };
 
-// Times must be JSON integers: a string, fraction or negative number is not
-// a time this console would have written.
-IntClaim readTime(const QJsonObject &grants, const QString &name, qint64 *out)
+// A claim of the verified token as JSON text ("123", "\"x\"", "[...]"), or
+// empty when it is absent. libjwt's own integer getter cannot tell 0 from a
+// string, a fraction or `true`, and returns a `long` (32 bits on Windows).
+QByteArray claimJson(jwt_t *jwt, const char *name)
 {
-    const auto it = grants.constFind(name);
-    if (it == grants.constEnd()) {
+    const CString text(jwt_get_grants_json(jwt, name));
+    return text ? QByteArray(text.get()) : QByteArray();
+}
+
+// Times must be JSON integers: a string, fraction or negative number is not
+// a time this console would have written. jansson writes an integer as its
+// digits, with '-' when negative; 18 digits keep it inside qint64.
+IntClaim readTime(jwt_t *jwt, const char *name, qint64 *out)
+{
+    const QByteArray text = claimJson(jwt, name);
+    if (text.isEmpty()) {
         return IntClaim::Missing;
     }
-    const QVariant value = it.value().toVariant();
-    if (value.typeId() != QMetaType::LongLong || value.toLongLong() < 0) {
+    if (text.size() > 18
+        || !std::all_of(text.cbegin(), text.cend(), [](char c) { return c >= '0' && c <= '9'; })) {
         return IntClaim::Invalid;
     }
-    *out = value.toLongLong();
+    *out = text.toLongLong();
     return IntClaim::Present;
 }
 
-QString nonEmptyString(const QJsonObject &grants, const QString &name)
+// jwt_get_grant() answers only for a string claim.
+QString stringClaim(jwt_t *jwt, const char *name)
 {
-    const QJsonValue value = grants.value(name);
-    return value.isString() ? value.toString() : QString();
+    const char *value = jwt_get_grant(jwt, name);
+    return value ? QString::fromUtf8(value) : QString();
+}
+
+// `aud` may be one string or an array of them (RFC 7519, 4.1.3).
+bool audienceMatches(jwt_t *jwt, const QString &audience)
+{
+    if (audience.isEmpty()) {
+        return false;
+    }
+    if (const char *single = jwt_get_grant(jwt, "aud")) {
+        return QString::fromUtf8(single) == audience;
+    }
+    const QJsonDocument list = QJsonDocument::fromJson(claimJson(jwt, "aud"));
+    return list.isArray() && list.array().contains(QJsonValue(audience));
 }
 
 } // namespace
@@ -291,9 +324,14 @@ TokenError TokenService::verify(const QByteArray &token, TokenClaims *claims) co
 TokenError TokenService::verifyUncached(const QByteArray &token, TokenClaims *claims) const
 {
     QJsonObject header;
-    QJsonObject payload;
-    if (!hasOnlyTokenCharacters(token) || token.count('.') != 2
-        || !readSegments(token, &header, &payload)) {
+    if (!hasOnlyTokenCharacters(token) || token.count('.') != 2) {
+        return TokenError::Malformed;
+    }
+    const qsizetype headerEnd = token.indexOf('.');
+    const qsizetype payloadEnd = token.indexOf('.', headerEnd + 1);
+    const QByteArrayView view(token);
+    if (!readHeader(view.first(headerEnd), &header)
+        || !payloadCanBeOneObject(view.sliced(headerEnd + 1, payloadEnd - headerEnd - 1))) {
         return TokenError::Malformed;
     }
     // Exactly "HS256": libjwt itself matches names case-insensitively
@@ -322,26 +360,20 @@ TokenError TokenService::verifyUncached(const QByteArray &token, TokenClaims *cl
     if (qstrcmp(jwt_get_header(verified.get(), "kid"), keyId.toUtf8()) != 0) {
         return TokenError::UnknownKeyId;
     }
-    return readClaims(payload, keyId, claims);
+    return readClaims(verified.get(), keyId, claims);
 }
 
-TokenError TokenService::readClaims(const QJsonObject &grants, const QString &keyId,
+TokenError TokenService::readClaims(jwt_t *verified, const QString &keyId,
                                     TokenClaims *claims) const
 {
-    // The payload as Qt parsed it, read only once libjwt has verified the
-    // signature over these exact bytes: they are bytes this console signed,
-    // so any faithful JSON parser reads the claims it wrote. Only typed
-    // values are read out here.
-
-    const QJsonValue iss = grants.value(QStringLiteral("iss"));
-    if (!iss.isString() || m_issuer.isEmpty() || iss.toString() != m_issuer) {
+    // The claims as libjwt parsed them while it checked the signature over
+    // these exact bytes: bytes this console signed. Only typed values are
+    // read out; one parse, so no second parser can read them differently.
+    const QString issuer = stringClaim(verified, "iss");
+    if (m_issuer.isEmpty() || issuer != m_issuer) {
         return TokenError::WrongIssuer;
     }
-    const QJsonValue aud = grants.value(QStringLiteral("aud"));
-    const bool audienceMatches = !m_audience.isEmpty()
-        && ((aud.isString() && aud.toString() == m_audience)
-            || (aud.isArray() && aud.toArray().contains(QJsonValue(m_audience))));
-    if (!audienceMatches) {
+    if (!audienceMatches(verified, m_audience)) {
         return TokenError::WrongAudience;
     }
 
@@ -349,14 +381,14 @@ TokenError TokenService::readClaims(const QJsonObject &grants, const QString &ke
     result.issuer = m_issuer;
     result.audience = m_audience;
     result.keyId = keyId;
-    result.subject = nonEmptyString(grants, QStringLiteral("sub"));
-    result.jti = nonEmptyString(grants, QStringLiteral("jti"));
+    result.subject = stringClaim(verified, "sub");
+    result.jti = stringClaim(verified, "jti");
     if (result.subject.isEmpty() || result.jti.isEmpty()) {
         return TokenError::MissingClaim;
     }
-    const IntClaim iat = readTime(grants, QStringLiteral("iat"), &result.issuedAt);
-    const IntClaim nbf = readTime(grants, QStringLiteral("nbf"), &result.notBefore);
-    const IntClaim exp = readTime(grants, QStringLiteral("exp"), &result.expiresAt);
+    const IntClaim iat = readTime(verified, "iat", &result.issuedAt);
+    const IntClaim nbf = readTime(verified, "nbf", &result.notBefore);
+    const IntClaim exp = readTime(verified, "exp", &result.expiresAt);
     if (iat == IntClaim::Invalid || nbf == IntClaim::Invalid || exp == IntClaim::Invalid) {
         return TokenError::Malformed;
     }
@@ -364,14 +396,15 @@ TokenError TokenService::readClaims(const QJsonObject &grants, const QString &ke
         return TokenError::MissingClaim;
     }
 
-    const auto origins = grants.constFind(QStringLiteral("origins"));
-    if (origins != grants.constEnd()) {
+    const QByteArray originsJson = claimJson(verified, "origins");
+    if (!originsJson.isEmpty()) {
         // Present means narrowing; an empty list would be read as "none
         // allowed" by some and "no narrowing" by others, so it is refused.
-        if (!origins.value().isArray() || origins.value().toArray().isEmpty()) {
+        const QJsonDocument origins = QJsonDocument::fromJson(originsJson);
+        if (!origins.isArray() || origins.array().isEmpty()) {
             return TokenError::Malformed;
         }
-        for (const QJsonValue &origin : origins.value().toArray()) {
+        for (const QJsonValue &origin : origins.array()) {
             if (!origin.isString()) {
                 return TokenError::Malformed;
             }

@@ -7,9 +7,11 @@
 #include "VerifiedTokenCache.h"
 
 #include <QByteArray>
-#include <QJsonObject>
 #include <QString>
 #include <QStringList>
+
+struct jwt;
+using jwt_t = struct jwt; // libjwt's handle, as <jwt.h> names it
 
 namespace KioskGate {
 
@@ -78,8 +80,7 @@ public:
 
 private:
     /// Everything but the times: the claims as verified, whenever.
-    TokenError readClaims(const QJsonObject &grants, const QString &keyId,
-                          TokenClaims *claims) const;
+    TokenError readClaims(jwt_t *verified, const QString &keyId, TokenClaims *claims) const;
     /// nbf and exp against the clock; fills `*out` (if any) when they pass.
     TokenError checkTimes(const TokenClaims &claims, TokenClaims *out) const;
     TokenError verifyUncached(const QByteArray &token, TokenClaims *claims) const;

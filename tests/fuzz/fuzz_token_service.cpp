@@ -19,7 +19,8 @@
 //   oracle is Qt's HMAC, independent of libjwt); in mode 3 it is either the
 //   very token the target signed or passes the same proof;
 // - accepted claims satisfy the service's own rules (issuer, audience, sub,
-//   jti, nbf <= now < exp);
+//   jti, nbf <= now < exp), and Qt's reading of the payload gives the same
+//   sub, jti and times as libjwt's;
 // - nothing signed by a key outside the ring, or by another algorithm,
 //   is ever accepted.
 
@@ -92,6 +93,18 @@ void checkGenuine(const QByteArray &token, const TokenClaims &claims)
     const QByteArray mac = QMessageAuthenticationCode::hash(parts.at(0) + '.' + parts.at(1), key,
                                                             QCryptographicHash::Sha256);
     FUZZ_CHECK(b64(mac) == parts.at(2));
+
+    // The claims come from libjwt's parse (jansson); Qt's reading of the
+    // same signed bytes must agree, or one token reads two ways.
+    const QJsonObject payload
+        = QJsonDocument::fromJson(
+              QByteArray::fromBase64(parts.at(1), QByteArray::Base64UrlEncoding))
+              .object();
+    FUZZ_CHECK(payload.value(QStringLiteral("sub")).toString() == claims.subject);
+    FUZZ_CHECK(payload.value(QStringLiteral("jti")).toString() == claims.jti);
+    FUZZ_CHECK(payload.value(QStringLiteral("iat")).toInteger() == claims.issuedAt);
+    FUZZ_CHECK(payload.value(QStringLiteral("nbf")).toInteger() == claims.notBefore);
+    FUZZ_CHECK(payload.value(QStringLiteral("exp")).toInteger() == claims.expiresAt);
 
     const qint64 now = NowMs / 1000;
     FUZZ_CHECK(claims.issuer == Issuer && claims.audience == Audience);

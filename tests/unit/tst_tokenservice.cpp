@@ -256,7 +256,16 @@ void TestTokenService::verify_rejects_data()
                         QJsonArray { QStringLiteral("https://a.example"), 1 })),
         E::Malformed);
     row("origins empty", good(claimsWith(QStringLiteral("origins"), QJsonArray {})), E::Malformed);
+    row("exp true", good(claimsWith(QStringLiteral("exp"), true)), E::Malformed);
+    row("iat null", good(claimsWith(QStringLiteral("iat"), QJsonValue::Null)), E::Malformed);
+    row("nbf an object", good(claimsWith(QStringLiteral("nbf"), QJsonObject {})), E::Malformed);
+    row("iat with 19 digits",
+        good(claimsWith(QStringLiteral("iat"), qint64(1'000'000'000'000'000'000))), E::Malformed);
+    QByteArray exponent = json(c);
+    exponent.replace(QByteArray::number(Now - 10), "18e8");
+    row("iat with an exponent", forgeRaw(json(hs256), exponent, CurrentKey), E::Malformed);
     row("payload an array", forgeRaw(json(hs256), "[]", CurrentKey), E::Malformed);
+    row("payload an array after a space", forgeRaw(json(hs256), " [{}]", CurrentKey), E::Malformed);
 
     // Shape, before libjwt sees it.
     row("empty string", QByteArray(), E::Malformed);
