@@ -34,7 +34,11 @@ public:
     {
         /// Kiosk names with an active (unrevoked, unexpired) token.
         std::function<QStringList()> knownKiosks;
+        /// Kiosk names with at least one live session, in any order.
         std::function<QStringList()> onlineKiosks;
+        /// Whether this kiosk has a live session, and how many kiosks do.
+        std::function<bool(const QString &kiosk)> isOnline;
+        std::function<int()> onlineCount;
         /// Sends a frame to every live session of these kiosks; returns how many.
         std::function<int(const QStringList &kiosks, const QString &text)> sendToKiosks;
         /// Sends a frame to one session; false if it is gone.

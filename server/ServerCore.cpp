@@ -181,6 +181,8 @@ bool ServerCore::startCommands(QString *error)
         return kiosks;
     };
     fleet.onlineKiosks = [this] { return m_sessions->onlineKiosks(); };
+    fleet.isOnline = [this](const QString &kiosk) { return m_sessions->isKioskOnline(kiosk); };
+    fleet.onlineCount = [this] { return m_sessions->onlineKioskCount(); };
     fleet.sendToKiosks = [this](const QStringList &kiosks, const QString &text) {
         return m_sessions->sendToKiosks(kiosks, text);
     };

@@ -60,6 +60,7 @@ public:
     /// Kiosk names with at least one live session.
     QStringList onlineKiosks() const { return m_kioskSessions.keys(); }
     bool isKioskOnline(const QString &kiosk) const { return m_kioskSessions.contains(kiosk); }
+    int onlineKioskCount() const { return int(m_kioskSessions.size()); }
     /// Sends one text frame to every live session of these kiosks, in the
     /// order the sessions opened; returns how many.
     int sendToKiosks(const QStringList &kiosks, const QString &text);

@@ -64,6 +64,8 @@ struct Fleet
         CommandCenter::Fleet f;
         f.knownKiosks = [] { return Kiosks; };
         f.onlineKiosks = [this] { return online; };
+        f.isOnline = [this](const QString &kiosk) { return online.contains(kiosk); };
+        f.onlineCount = [this] { return int(online.size()); };
         f.sendToKiosks = [this](const QStringList &kiosks, const QString &text) {
             int sent = 0;
             for (const QString &kiosk : kiosks) {

@@ -24,6 +24,8 @@ struct FakeFleet
         CommandCenter::Fleet f;
         f.knownKiosks = [this] { return known; };
         f.onlineKiosks = [this] { return sessions.uniqueKeys(); };
+        f.isOnline = [this](const QString &kiosk) { return sessions.contains(kiosk); };
+        f.onlineCount = [this] { return int(sessions.uniqueKeys().size()); };
         f.sendToKiosks = [this](const QStringList &kiosks, const QString &text) {
             int sent = 0;
             for (const QString &kiosk : kiosks) {
@@ -136,30 +138,33 @@ void TestCommandCenter::openCenter()
 
 void TestCommandCenter::issueToAllSendsOnlineAndHoldsOffline()
 {
-    // "d" has no token but is online (e.g. a token revoked a moment ago).
-    // The names come in any order; the targets are kept sorted by name.
+    // "bb" and "d" have no token but are online (e.g. a token revoked a
+    // moment ago). The names come in any order; the targets are kept sorted
+    // by name, those without a token merged in among the others.
     m_fleet.known = { QStringLiteral("c"), QStringLiteral("a"), QStringLiteral("b") };
     m_fleet.sessions.insert(QStringLiteral("a"), QStringLiteral("s-a"));
     m_fleet.sessions.insert(QStringLiteral("d"), QStringLiteral("s-d1"));
     m_fleet.sessions.insert(QStringLiteral("d"), QStringLiteral("s-d2"));
+    m_fleet.sessions.insert(QStringLiteral("bb"), QStringLiteral("s-bb"));
     QString error;
     const CommandRecord record = m_center->issue(QStringLiteral("reset"), {}, QStringLiteral("tester"), &error);
     QVERIFY2(record.isValid(), qPrintable(error));
     QVERIFY(record.allKiosks);
-    QCOMPARE(record.targets.size(), 4);
+    QCOMPARE(record.targets.size(), 5);
     QStringList order;
     for (const CommandTarget &target : record.targets)
         order.append(target.kiosk);
     QCOMPARE(order,
-             QStringList({ QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c"),
-                           QStringLiteral("d") }));
+             QStringList({ QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("bb"),
+                           QStringLiteral("c"), QStringLiteral("d") }));
     QCOMPARE(stateOf(record, QStringLiteral("a")), CommandState::Sent);
     QCOMPARE(stateOf(record, QStringLiteral("b")), CommandState::Pending);
+    QCOMPARE(stateOf(record, QStringLiteral("bb")), CommandState::Sent);
     QCOMPARE(stateOf(record, QStringLiteral("c")), CommandState::Pending);
     QCOMPARE(stateOf(record, QStringLiteral("d")), CommandState::Sent);
     QCOMPARE(record.expiresAtMs - record.issuedAtMs, 60'000);
     // Every live session of an online kiosk, once.
-    QCOMPARE(m_fleet.frames.size(), 3);
+    QCOMPARE(m_fleet.frames.size(), 4);
     QCOMPARE(m_fleet.receivedBy(QStringLiteral("s-d2")), QStringList{record.id});
 
     const QJsonObject frame = QJsonDocument::fromJson(m_fleet.frames.first().second.toUtf8()).object();
