@@ -6,7 +6,6 @@
 #include <QJsonValue>
 #include <QRegularExpression>
 #include <QUrl>
-#include <QVariant>
 #include <algorithm>
 #include <cstdlib>
 #include <jwt.h>
