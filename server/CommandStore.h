@@ -33,6 +33,11 @@ public:
 
     /// Opens (creating the command tables if needed) the database at `path`.
     bool open(const QString &path, QString *error);
+    /// See SqliteConnection::leaveCheckpointsToOthers().
+    bool leaveCheckpointsToOthers(QString *error)
+    {
+        return m_connection.leaveCheckpointsToOthers(error);
+    }
 
     /// Stores a new command with all its targets in one transaction. The
     /// targets go in as groups (one row per state, time and error, the

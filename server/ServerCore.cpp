@@ -18,6 +18,7 @@
 #include "TokenRegistry.h"
 #include "TokenService.h"
 #include "TokenStatusCache.h"
+#include "WalCheckpointer.h"
 
 #include <QJsonObject>
 
@@ -70,6 +71,22 @@ void reserveDescriptorsFor(int maxConnections)
 
 } // namespace
 
+// The network thread's commits (a command's record, acks, last uses) no
+// longer copy the log into the database: a thread of its own does
+// (WalCheckpointer). Started once the registry has found the file sound; if
+// it cannot open the file, the commits keep doing it.
+bool ServerCore::startCheckpoints()
+{
+    auto checkpointer = std::make_unique<WalCheckpointer>(m_config.databasePath);
+    QString error;
+    if (!checkpointer->start(&error)) {
+        qCWarning(lcServer).noquote() << "WAL checkpoints stay with each commit:" << error;
+        return false;
+    }
+    m_checkpointer = std::move(checkpointer);
+    return true;
+}
+
 bool ServerCore::start(QString *error)
 {
     const ServerSettings &s = m_config.settings;
@@ -77,7 +94,8 @@ bool ServerCore::start(QString *error)
         return false;
     reserveDescriptorsFor(s.maxConnections);
     m_registry = std::make_unique<TokenRegistry>();
-    if (!m_registry->open(m_config.databasePath, error))
+    if (!m_registry->open(m_config.databasePath, error)
+        || (startCheckpoints() && !m_registry->leaveCheckpointsToOthers(error)))
         return false;
     m_tokens = std::make_unique<TokenService>(m_keys, m_clock, m_config.issuer, m_config.audience);
     m_origins = std::make_unique<OriginPolicy>();
@@ -170,7 +188,8 @@ bool ServerCore::start(QString *error)
 bool ServerCore::startCommands(QString *error)
 {
     m_commandStore = std::make_unique<CommandStore>();
-    if (!m_commandStore->open(m_config.databasePath, error))
+    if (!m_commandStore->open(m_config.databasePath, error)
+        || (m_checkpointer && !m_commandStore->leaveCheckpointsToOthers(error)))
         return false;
     CommandCenter::Fleet fleet;
     fleet.knownKiosks = [this] {

@@ -23,6 +23,7 @@ class SessionFeed;
 class SessionManager;
 class SigningKeyRing;
 class TicketEndpoints;
+class WalCheckpointer;
 class TicketStore;
 class TokenRegistry;
 class TokenService;
@@ -96,6 +97,7 @@ Q_SIGNALS:
 
 private:
     bool startCommands(QString *error);
+    bool startCheckpoints();
 
     Config m_config;
     const SigningKeyRing *m_keys;
@@ -113,6 +115,8 @@ private:
     TicketEndpoints *m_ticketEndpoints = nullptr;
     std::unique_ptr<CommandStore> m_commandStore;
     CommandCenter *m_commands = nullptr;
+    /// Null when it could not start: the connections checkpoint at commit.
+    std::unique_ptr<WalCheckpointer> m_checkpointer;
 };
 
 } // namespace KioskGate

@@ -47,6 +47,15 @@ bool SqliteConnection::open(const QString &path, const QString &what, QString *e
     return true;
 }
 
+bool SqliteConnection::leaveCheckpointsToOthers(QString *error)
+{
+    QSqlQuery pragma(database());
+    if (pragma.exec(QStringLiteral("PRAGMA wal_autocheckpoint=0")))
+        return true;
+    return sqlFailure(error, QStringLiteral("cannot turn off checkpoints at commit"),
+                      pragma.lastError());
+}
+
 bool sqlFailure(QString *error, const QString &what, const QSqlError &sqlError)
 {
     if (error)

@@ -24,6 +24,9 @@ public:
     /// Opens and configures `path`; errors name the file as `what` ("the
     /// registry", "the command store").
     bool open(const QString &path, const QString &what, QString *error);
+    /// Turns off SQLite's checkpoint at commit (wal_autocheckpoint=0): a
+    /// WalCheckpointer does them. Without one the log would only grow.
+    bool leaveCheckpointsToOthers(QString *error);
     QSqlDatabase database() const { return QSqlDatabase::database(m_name, false); }
 
 private:

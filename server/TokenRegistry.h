@@ -33,6 +33,11 @@ public:
 
     /// Opens (creating if needed) the database at `path`.
     bool open(const QString &path, QString *error);
+    /// See SqliteConnection::leaveCheckpointsToOthers().
+    bool leaveCheckpointsToOthers(QString *error)
+    {
+        return m_connection.leaveCheckpointsToOthers(error);
+    }
     bool isOpen() const;
 
     /// A random id made when the database was created; it names this

@@ -1,0 +1,144 @@
+// WalCheckpointer with a real SQLite file: once the server's connections
+// leave checkpoints to others, their commits never copy the log into the
+// database; the checkpointer's thread does.
+
+#include "SqliteConnection.h"
+#include "WalCheckpointer.h"
+
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace KioskGate;
+
+namespace {
+
+constexpr int Commits = 300;
+constexpr int BlobBytes = 16 * 1024; // four pages a commit: 1,200 in all
+constexpr qint64 AllPagesBytes = qint64(Commits) * BlobBytes;
+
+// Writes Commits transactions through `connection`, as the network thread's
+// stores do (BEGIN IMMEDIATE ... COMMIT, synchronous=FULL).
+bool writeLog(SqliteConnection &connection)
+{
+    QSqlDatabase db = connection.database();
+    QSqlQuery q(db);
+    if (!q.exec(QStringLiteral("CREATE TABLE t (v BLOB)")))
+        return false;
+    for (int i = 0; i < Commits; ++i) {
+        QString error;
+        if (!beginWrite(db, &error)
+            || !q.exec(QStringLiteral("INSERT INTO t (v) VALUES (randomblob(%1))").arg(BlobBytes))
+            || !db.commit())
+            return false;
+    }
+    return true;
+}
+
+} // namespace
+
+class TestWalCheckpointer : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void init();
+    void commitsCheckpointByDefault();
+    void connectionsLeavingCheckpointsToOthersNeverDo();
+    void theCheckpointerCopiesTheLogIntoTheDatabase();
+    void stopsWithoutWaitingForItsInterval();
+    void aFileItCannotOpenIsAnError();
+
+private:
+    qint64 databaseBytes() const { return QFileInfo(path()).size(); }
+    QString path() const { return m_dir->filePath(QStringLiteral("kioskgate.db")); }
+    std::unique_ptr<QTemporaryDir> m_dir;
+};
+
+void TestWalCheckpointer::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+}
+
+// The control: SQLite's own checkpoint at 1,000 pages copies the log into
+// the database inside a commit.
+void TestWalCheckpointer::commitsCheckpointByDefault()
+{
+    SqliteConnection writer(QStringLiteral("test-writer"));
+    QString error;
+    QVERIFY2(writer.open(path(), QStringLiteral("the test file"), &error), qPrintable(error));
+    QVERIFY(writeLog(writer));
+    QVERIFY2(databaseBytes() >= AllPagesBytes / 2, qPrintable(QString::number(databaseBytes())));
+}
+
+void TestWalCheckpointer::connectionsLeavingCheckpointsToOthersNeverDo()
+{
+    SqliteConnection writer(QStringLiteral("test-writer"));
+    QString error;
+    QVERIFY2(writer.open(path(), QStringLiteral("the test file"), &error), qPrintable(error));
+    QVERIFY2(writer.leaveCheckpointsToOthers(&error), qPrintable(error));
+    QSqlQuery q(writer.database());
+    QVERIFY(q.exec(QStringLiteral("PRAGMA wal_autocheckpoint")) && q.next());
+    QCOMPARE(q.value(0).toInt(), 0);
+    q.finish();
+    QVERIFY(writeLog(writer));
+    // Every page is still in the log only.
+    QVERIFY2(databaseBytes() < AllPagesBytes / 4, qPrintable(QString::number(databaseBytes())));
+    QVERIFY(QFileInfo(path() + QStringLiteral("-wal")).size() >= AllPagesBytes);
+}
+
+void TestWalCheckpointer::theCheckpointerCopiesTheLogIntoTheDatabase()
+{
+    SqliteConnection writer(QStringLiteral("test-writer"));
+    QString error;
+    QVERIFY2(writer.open(path(), QStringLiteral("the test file"), &error), qPrintable(error));
+    QVERIFY2(writer.leaveCheckpointsToOthers(&error), qPrintable(error));
+    WalCheckpointer checkpointer(path(), 20);
+    QVERIFY2(checkpointer.start(&error), qPrintable(error));
+    QVERIFY(writeLog(writer));
+    QTRY_VERIFY2_WITH_TIMEOUT(databaseBytes() >= AllPagesBytes,
+                              qPrintable(QString::number(databaseBytes())), 10000);
+    QVERIFY(checkpointer.checkpoints() > 0);
+
+    // An idle log is left alone (a stat() per interval, no checkpoint);
+    // the next commit is copied again.
+    QTest::qWait(200);
+    const quint64 settled = checkpointer.checkpoints();
+    QTest::qWait(200);
+    QCOMPARE(checkpointer.checkpoints(), settled);
+    QSqlQuery insert(writer.database());
+    QVERIFY(insert.exec(QStringLiteral("INSERT INTO t (v) VALUES (zeroblob(1))")));
+    QTRY_VERIFY_WITH_TIMEOUT(checkpointer.checkpoints() > settled, 5000);
+    QVERIFY(insert.exec(QStringLiteral("DELETE FROM t WHERE length(v) = 1")));
+
+    // The writer reads everything back: nothing was lost on the way.
+    QSqlQuery q(writer.database());
+    QVERIFY(q.exec(QStringLiteral("SELECT count(*), sum(length(v)) FROM t")) && q.next());
+    QCOMPARE(q.value(0).toInt(), Commits);
+    QCOMPARE(q.value(1).toLongLong(), AllPagesBytes);
+}
+
+void TestWalCheckpointer::stopsWithoutWaitingForItsInterval()
+{
+    QElapsedTimer timer;
+    timer.start();
+    {
+        WalCheckpointer checkpointer(path(), 60'000);
+        QString error;
+        QVERIFY2(checkpointer.start(&error), qPrintable(error));
+    }
+    QVERIFY2(timer.elapsed() < 5000, qPrintable(QString::number(timer.elapsed())));
+}
+
+void TestWalCheckpointer::aFileItCannotOpenIsAnError()
+{
+    WalCheckpointer checkpointer(m_dir->filePath(QStringLiteral("missing/kioskgate.db")));
+    QString error;
+    QVERIFY(!checkpointer.start(&error));
+    QVERIFY2(error.contains(QStringLiteral("missing/kioskgate.db")), qPrintable(error));
+}
+
+QTEST_GUILESS_MAIN(TestWalCheckpointer)
+#include "tst_walcheckpointer.moc"
