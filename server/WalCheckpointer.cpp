@@ -25,6 +25,9 @@ struct LogState
     }
 };
 
+// Checkpoints wait at most this many intervals for the log to go quiet.
+constexpr int MaxBusyPasses = 10;
+
 LogState logState(const QString &path)
 {
     const QFileInfo info(path); // a fresh stat()
@@ -81,14 +84,24 @@ void WalCheckpointer::run(std::promise<QString> opened)
     checkpoint.prepare(QStringLiteral("PRAGMA wal_checkpoint(PASSIVE)"));
     const QString log = m_path + QStringLiteral("-wal");
     LogState copied; // the log as it was when everything in it had been copied
+    LogState seen; // the log at the previous pass
+    int busyPasses = 0;
     QString lastFailure;
     std::unique_lock<std::mutex> locker(m_lock);
     while (!m_wake.wait_for(locker, std::chrono::milliseconds(m_intervalMs),
                             [this] { return m_stopping; })) {
         locker.unlock();
-        // An idle console costs a stat() a second, not a checkpoint.
+        // An idle console costs a stat() a second, not a checkpoint. While
+        // commits keep coming (a reset-all's acks, a fleet reconnecting)
+        // the copy waits for a quiet interval, so that it does not compete
+        // with them for the disk and the cores; up to MaxBusyPasses.
         const LogState before = logState(log);
-        if (!(before == copied)) {
+        const bool quiet = before == seen;
+        seen = before;
+        if (before == copied)
+            busyPasses = 0;
+        else if (quiet || ++busyPasses >= MaxBusyPasses) {
+            busyPasses = 0;
             const bool ok = checkpoint.exec() && checkpoint.next();
             // Columns: busy, frames in the log, frames copied. A commit
             // meanwhile (the log changed) is left for the next pass.

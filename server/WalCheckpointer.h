@@ -21,8 +21,9 @@ namespace KioskGate {
 /// connections turn their own checkpoints off
 /// (SqliteConnection::leaveCheckpointsToOthers()).
 ///
-/// Every interval a PASSIVE checkpoint: it never waits for a reader or a
-/// writer, copies what it can, and costs next to nothing on an empty log.
+/// A PASSIVE checkpoint (it never waits for a reader or a writer) once the
+/// log has not changed for an interval, or after ten intervals of commits
+/// in a row; nothing while the log is as it was last copied.
 class WalCheckpointer
 {
 public:

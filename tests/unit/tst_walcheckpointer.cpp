@@ -47,6 +47,7 @@ private Q_SLOTS:
     void commitsCheckpointByDefault();
     void connectionsLeavingCheckpointsToOthersNeverDo();
     void theCheckpointerCopiesTheLogIntoTheDatabase();
+    void itWaitsForTheLogToGoQuiet();
     void stopsWithoutWaitingForItsInterval();
     void aFileItCannotOpenIsAnError();
 
@@ -118,6 +119,28 @@ void TestWalCheckpointer::theCheckpointerCopiesTheLogIntoTheDatabase()
     QVERIFY(q.exec(QStringLiteral("SELECT count(*), sum(length(v)) FROM t")) && q.next());
     QCOMPARE(q.value(0).toInt(), Commits);
     QCOMPARE(q.value(1).toLongLong(), AllPagesBytes);
+}
+
+// While commits keep coming (here one every 10 ms, for five intervals),
+// the copy waits; once they stop, it comes.
+void TestWalCheckpointer::itWaitsForTheLogToGoQuiet()
+{
+    SqliteConnection writer(QStringLiteral("test-writer"));
+    QString error;
+    QVERIFY2(writer.open(path(), QStringLiteral("the test file"), &error), qPrintable(error));
+    QVERIFY2(writer.leaveCheckpointsToOthers(&error), qPrintable(error));
+    QSqlQuery q(writer.database());
+    QVERIFY(q.exec(QStringLiteral("CREATE TABLE t (v BLOB)")));
+    WalCheckpointer checkpointer(path(), 200);
+    QVERIFY2(checkpointer.start(&error), qPrintable(error));
+    QElapsedTimer busy;
+    busy.start();
+    while (busy.elapsed() < 1000) {
+        QVERIFY(q.exec(QStringLiteral("INSERT INTO t (v) VALUES (randomblob(4096))")));
+        QTest::qWait(10);
+    }
+    QCOMPARE(checkpointer.checkpoints(), quint64(0));
+    QTRY_VERIFY_WITH_TIMEOUT(checkpointer.checkpoints() > 0, 5000);
 }
 
 void TestWalCheckpointer::stopsWithoutWaitingForItsInterval()
