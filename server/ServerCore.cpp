@@ -75,16 +75,15 @@ void reserveDescriptorsFor(int maxConnections)
 // longer copy the log into the database: a thread of its own does
 // (WalCheckpointer). Started once the registry has found the file sound; if
 // it cannot open the file, the commits keep doing it.
-bool ServerCore::startCheckpoints()
+void ServerCore::startCheckpoints()
 {
+    m_checkpointer.reset();
     auto checkpointer = std::make_unique<WalCheckpointer>(m_config.databasePath);
     QString error;
-    if (!checkpointer->start(&error)) {
+    if (checkpointer->start(&error))
+        m_checkpointer = std::move(checkpointer);
+    else
         qCWarning(lcServer).noquote() << "WAL checkpoints stay with each commit:" << error;
-        return false;
-    }
-    m_checkpointer = std::move(checkpointer);
-    return true;
 }
 
 bool ServerCore::start(QString *error)
@@ -94,8 +93,10 @@ bool ServerCore::start(QString *error)
         return false;
     reserveDescriptorsFor(s.maxConnections);
     m_registry = std::make_unique<TokenRegistry>();
-    if (!m_registry->open(m_config.databasePath, error)
-        || (startCheckpoints() && !m_registry->leaveCheckpointsToOthers(error)))
+    if (!m_registry->open(m_config.databasePath, error))
+        return false;
+    startCheckpoints();
+    if (m_checkpointer && !m_registry->leaveCheckpointsToOthers(error))
         return false;
     m_tokens = std::make_unique<TokenService>(m_keys, m_clock, m_config.issuer, m_config.audience);
     m_origins = std::make_unique<OriginPolicy>();

@@ -97,7 +97,7 @@ Q_SIGNALS:
 
 private:
     bool startCommands(QString *error);
-    bool startCheckpoints();
+    void startCheckpoints();
 
     Config m_config;
     const SigningKeyRing *m_keys;

@@ -11,6 +11,7 @@
 #include <jwt.h>
 #include <memory>
 #include <openssl/rand.h>
+#include <optional>
 
 namespace KioskGate {
 
@@ -117,19 +118,32 @@ bool hasOnlyTokenCharacters(const QByteArray &token)
     return true;
 }
 
+// A segment as base64url text, decoded; empty if it is not, or if it holds
+// a NUL byte: libjwt hands a decoded segment to jansson as a C string, so
+// anything after a NUL ("{...}\0<anything>") would be ignored (found by the
+// token_service fuzz target). The console never signs a NUL.
+std::optional<QByteArray> decodeSegment(QByteArrayView segment)
+{
+    auto decoded = QByteArray::fromBase64Encoding(segment.toByteArray(),
+                                                  QByteArray::Base64UrlEncoding
+                                                      | QByteArray::AbortOnBase64DecodingErrors);
+    if (!decoded || decoded.decoded.contains('\0')) {
+        return std::nullopt;
+    }
+    return std::move(decoded.decoded);
+}
+
 // The header, read before libjwt sees the token: its `kid` chooses the key,
 // and its `alg` must be exactly HS256. Nothing read here is trusted before
 // libjwt has checked the signature.
 bool readHeader(QByteArrayView segment, QJsonObject *header)
 {
-    const auto decoded = QByteArray::fromBase64Encoding(
-        segment.toByteArray(),
-        QByteArray::Base64UrlEncoding | QByteArray::AbortOnBase64DecodingErrors);
-    if (!decoded || decoded.decoded.contains('\0')) {
+    const std::optional<QByteArray> decoded = decodeSegment(segment);
+    if (!decoded) {
         return false;
     }
     QJsonParseError error;
-    const QJsonDocument document = QJsonDocument::fromJson(decoded.decoded, &error);
+    const QJsonDocument document = QJsonDocument::fromJson(*decoded, &error);
     if (error.error != QJsonParseError::NoError || !document.isObject()) {
         return false;
     }
@@ -138,17 +152,13 @@ bool readHeader(QByteArrayView segment, QJsonObject *header)
 }
 
 // The payload must be exactly one JSON object, which libjwt does not insist
-// on: it hands the decoded segment to jansson as a C string, so anything
-// after a NUL byte ("{...}\0<anything>") would be ignored (found by the
-// token_service fuzz target), and it takes an array as well. jansson then
-// parses the whole text as one JSON value, so a text that starts with '{'
-// and parses is an object. The console never signs anything else.
+// on: it takes an array as well. jansson parses the whole text as one JSON
+// value, so a text that starts with '{' and parses is an object. The
+// console never signs anything else.
 bool payloadCanBeOneObject(QByteArrayView segment)
 {
-    const auto decoded = QByteArray::fromBase64Encoding(
-        segment.toByteArray(),
-        QByteArray::Base64UrlEncoding | QByteArray::AbortOnBase64DecodingErrors);
-    return decoded && !decoded.decoded.contains('\0') && decoded.decoded.trimmed().startsWith('{');
+    const std::optional<QByteArray> decoded = decodeSegment(segment);
+    return decoded && decoded->trimmed().startsWith('{');
 }
 
 JwtPtr decode(const QByteArray &token, const QByteArray &key)
@@ -322,13 +332,13 @@ TokenError TokenService::verify(const QByteArray &token, TokenClaims *claims) co
 
 TokenError TokenService::verifyUncached(const QByteArray &token, TokenClaims *claims) const
 {
-    QJsonObject header;
     if (!hasOnlyTokenCharacters(token) || token.count('.') != 2) {
         return TokenError::Malformed;
     }
     const qsizetype headerEnd = token.indexOf('.');
     const qsizetype payloadEnd = token.indexOf('.', headerEnd + 1);
     const QByteArrayView view(token);
+    QJsonObject header;
     if (!readHeader(view.first(headerEnd), &header)
         || !payloadCanBeOneObject(view.sliced(headerEnd + 1, payloadEnd - headerEnd - 1))) {
         return TokenError::Malformed;
