@@ -41,6 +41,8 @@ public:
         std::function<int()> onlineCount;
         /// Sends a frame to every live session of these kiosks; returns how many.
         std::function<int(const QStringList &kiosks, const QString &text)> sendToKiosks;
+        /// Sends a frame to every live session; returns how many.
+        std::function<int(const QString &text)> sendToAll;
         /// Sends a frame to one session; false if it is gone.
         std::function<bool(const QString &kiosk, const QString &sessionId, const QString &text)> sendToSession;
     };

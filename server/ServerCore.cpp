@@ -206,6 +206,7 @@ bool ServerCore::startCommands(QString *error)
     fleet.sendToKiosks = [this](const QStringList &kiosks, const QString &text) {
         return m_sessions->sendToKiosks(kiosks, text);
     };
+    fleet.sendToAll = [this](const QString &text) { return m_sessions->sendToAll(text); };
     fleet.sendToSession = [this](const QString &kiosk, const QString &session, const QString &text) {
         return m_sessions->sendToSession(kiosk, session, text);
     };

@@ -64,6 +64,8 @@ public:
     /// Sends one text frame to every live session of these kiosks, in the
     /// order the sessions opened; returns how many.
     int sendToKiosks(const QStringList &kiosks, const QString &text);
+    /// The same for every live session.
+    int sendToAll(const QString &text) { return m_shard->sendToAll(text); }
     /// Sends one text frame to one session; false if it is gone or closing.
     bool sendToSession(const QString &kiosk, const QString &sessionId, const QString &text);
 

@@ -368,6 +368,10 @@ int SessionShard::sendToKiosks(const QStringList &kiosks, const QString &text)
     qsizetype targets = 0;
     for (const SessionOrder::Kiosk *sessions : found)
         targets += sessions->count;
+    // Every kiosk online: one walk through all sessions, no name to look
+    // up per session.
+    if (qsizetype(found.size()) == m_order.kioskCount())
+        return sendToAll(text);
     int sent = 0;
     auto send = [&](Session *session) {
         if (session->closing)
@@ -375,12 +379,6 @@ int SessionShard::sendToKiosks(const QStringList &kiosks, const QString &text)
         sendFrame(session, text); // may drop it at once
         ++sent;
     };
-    // Every kiosk online (reset-all): one walk through all sessions, no
-    // name to look up per session.
-    if (qsizetype(found.size()) == m_order.kioskCount()) {
-        forEachSession(send);
-        return sent;
-    }
     // Most of the fleet: one walk through all sessions in opening order.
     if (targets * 8 >= m_order.size()) {
         const QSet<QString> wanted(kiosks.cbegin(), kiosks.cend());
@@ -404,6 +402,18 @@ int SessionShard::sendToKiosks(const QStringList &kiosks, const QString &text)
         if (!session->dropped)
             send(session);
     }
+    return sent;
+}
+
+int SessionShard::sendToAll(const QString &text)
+{
+    int sent = 0;
+    forEachSession([&](Session *session) {
+        if (session->closing)
+            return;
+        sendFrame(session, text); // may drop it at once
+        ++sent;
+    });
     return sent;
 }
 

@@ -79,6 +79,8 @@ public:
     /// Sends one text frame to every live session of these kiosks, in the
     /// order the sessions opened; returns how many.
     int sendToKiosks(const QStringList &kiosks, const QString &text);
+    /// The same for every live session (a command to every kiosk online).
+    int sendToAll(const QString &text);
     /// Sends one text frame to one session; false if it is gone or closing.
     bool sendToSession(const QString &kiosk, const QString &sessionId, const QString &text);
 

@@ -319,6 +319,14 @@ void TestSessionShard::everyKioskOnlineOrANameGivenTwice()
         QVERIFY2(reached(i, second), qPrintable(QString::number(i)));
     for (int i = 1; i < 4; ++i)
         QVERIFY(kiosks[size_t(i - 1)]->lastArrivalNs < kiosks[size_t(i)]->lastArrivalNs);
+
+    // Without names at all: the same four, in the same order.
+    const QString third = QStringLiteral(R"({"type":"command","id":"c3","name":"reset"})");
+    QCOMPARE(f.shard.sendToAll(third), 4);
+    for (int i = 0; i < 4; ++i)
+        QVERIFY2(reached(i, third), qPrintable(QString::number(i)));
+    for (int i = 1; i < 4; ++i)
+        QVERIFY(kiosks[size_t(i - 1)]->lastArrivalNs < kiosks[size_t(i)]->lastArrivalNs);
 }
 
 void TestSessionShard::aFewKiosksNamedTwiceGetTheFrameOnce()

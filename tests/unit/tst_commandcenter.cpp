@@ -18,23 +18,27 @@ struct FakeFleet
     QStringList known;
     QMultiHash<QString, QString> sessions; // kiosk -> session id
     QList<QPair<QString, QString>> frames; // (session id, frame)
+    int isOnlineCalls = 0;
+    QList<QStringList> sentByName; // the names of each sendToKiosks call
+    int sentToAll = 0; // sendToAll calls
 
     CommandCenter::Fleet fleet()
     {
         CommandCenter::Fleet f;
         f.knownKiosks = [this] { return known; };
         f.onlineKiosks = [this] { return sessions.uniqueKeys(); };
-        f.isOnline = [this](const QString &kiosk) { return sessions.contains(kiosk); };
+        f.isOnline = [this](const QString &kiosk) {
+            ++isOnlineCalls;
+            return sessions.contains(kiosk);
+        };
         f.onlineCount = [this] { return int(sessions.uniqueKeys().size()); };
         f.sendToKiosks = [this](const QStringList &kiosks, const QString &text) {
-            int sent = 0;
-            for (const QString &kiosk : kiosks) {
-                const QStringList ids = sessions.values(kiosk);
-                for (const QString &id : ids)
-                    frames.append({ id, text });
-                sent += int(ids.size());
-            }
-            return sent;
+            sentByName.append(kiosks);
+            return sendTo(kiosks, text);
+        };
+        f.sendToAll = [this](const QString &text) {
+            ++sentToAll;
+            return sendTo(sessions.uniqueKeys(), text);
         };
         f.sendToSession = [this](const QString &kiosk, const QString &id, const QString &text) {
             if (!sessions.contains(kiosk, id))
@@ -43,6 +47,17 @@ struct FakeFleet
             return true;
         };
         return f;
+    }
+    int sendTo(const QStringList &kiosks, const QString &text)
+    {
+        int sent = 0;
+        for (const QString &kiosk : kiosks) {
+            const QStringList ids = sessions.values(kiosk);
+            for (const QString &id : ids)
+                frames.append({ id, text });
+            sent += int(ids.size());
+        }
+        return sent;
     }
     /// Command ids of the frames session `id` received.
     QStringList receivedBy(const QString &id) const
@@ -95,6 +110,9 @@ private Q_SLOTS:
     void init();
     void issueToAllSendsOnlineAndHoldsOffline();
     void unknownKioskNamesAreAnErrorThatNamesThem();
+    void everyKioskOnlineIsReachedWithoutNames();
+    void someKiosksOnlineAreReachedByName();
+    void namedKiosksAreTheOnlyOnesLookedUp();
     void ackAndDoneFinishTheCommand();
     void offlineKioskGetsItOnConnectWhileFresh();
     void neverAfterTheWindowAndSweepTimesOut();
@@ -183,6 +201,75 @@ void TestCommandCenter::issueToAllSendsOnlineAndHoldsOffline()
     QVERIFY(other.find(record.id, &stored, &found, &error));
     QVERIFY(found);
     QCOMPARE(stored.counts.value(CommandState::Pending), 2);
+}
+
+void TestCommandCenter::everyKioskOnlineIsReachedWithoutNames()
+{
+    // A command to all (and a named one that covers every kiosk online):
+    // one walk through the sessions, no list of names to look up.
+    m_fleet.sessions.insert(QStringLiteral("a"), QStringLiteral("s-a"));
+    m_fleet.sessions.insert(QStringLiteral("c"), QStringLiteral("s-c1"));
+    m_fleet.sessions.insert(QStringLiteral("c"), QStringLiteral("s-c2"));
+    QString error;
+    CommandRecord record
+        = m_center->issue(QStringLiteral("reset"), {}, QStringLiteral("t"), &error);
+    QVERIFY2(record.isValid(), qPrintable(error));
+    QCOMPARE(m_fleet.sentToAll, 1);
+    QVERIFY(m_fleet.sentByName.isEmpty());
+    QCOMPARE(m_fleet.frames.size(), 3);
+    QCOMPARE(stateOf(record, QStringLiteral("b")), CommandState::Pending);
+
+    record = m_center->issue(QStringLiteral("reload"),
+                             { QStringLiteral("c"), QStringLiteral("a"), QStringLiteral("b") },
+                             QStringLiteral("t"), &error);
+    QVERIFY2(record.isValid(), qPrintable(error));
+    QCOMPARE(m_fleet.sentToAll, 2);
+    QVERIFY(m_fleet.sentByName.isEmpty());
+    QCOMPARE(m_fleet.receivedBy(QStringLiteral("s-c2")).size(), 2);
+}
+
+void TestCommandCenter::someKiosksOnlineAreReachedByName()
+{
+    m_fleet.sessions.insert(QStringLiteral("a"), QStringLiteral("s-a"));
+    m_fleet.sessions.insert(QStringLiteral("b"), QStringLiteral("s-b"));
+    m_fleet.sessions.insert(QStringLiteral("c"), QStringLiteral("s-c"));
+    QString error;
+    const CommandRecord record
+        = m_center->issue(QStringLiteral("reset"), { QStringLiteral("c"), QStringLiteral("a") },
+                          QStringLiteral("t"), &error);
+    QVERIFY2(record.isValid(), qPrintable(error));
+    QCOMPARE(m_fleet.sentToAll, 0);
+    QCOMPARE(m_fleet.sentByName,
+             QList<QStringList> { QStringList({ QStringLiteral("a"), QStringLiteral("c") }) });
+    QCOMPARE(m_fleet.receivedBy(QStringLiteral("s-b")), QStringList());
+}
+
+void TestCommandCenter::namedKiosksAreTheOnlyOnesLookedUp()
+{
+    // A command to two kiosks of a fleet of 1,000 asks about those two, not
+    // about every kiosk with a token.
+    m_fleet.known.clear();
+    for (int i = 0; i < 1000; ++i)
+        m_fleet.known.append(QStringLiteral("kiosk-%1").arg(i, 4, 10, QLatin1Char('0')));
+    m_fleet.sessions.insert(QStringLiteral("kiosk-0500"), QStringLiteral("s-500"));
+    m_fleet.sessions.insert(QStringLiteral("no-token"), QStringLiteral("s-nt"));
+    QString error;
+    const CommandRecord record
+        = m_center->issue(QStringLiteral("reset"),
+                          { QStringLiteral("no-token"), QStringLiteral("kiosk-0999"),
+                            QStringLiteral("kiosk-0500"), QStringLiteral("kiosk-0999") },
+                          QStringLiteral("t"), &error);
+    QVERIFY2(record.isValid(), qPrintable(error));
+    QCOMPARE(m_fleet.isOnlineCalls, 3);
+    QStringList order;
+    for (const CommandTarget &target : record.targets)
+        order.append(target.kiosk);
+    QCOMPARE(order,
+             QStringList({ QStringLiteral("kiosk-0500"), QStringLiteral("kiosk-0999"),
+                           QStringLiteral("no-token") }));
+    QCOMPARE(stateOf(record, QStringLiteral("kiosk-0999")), CommandState::Pending);
+    QCOMPARE(stateOf(record, QStringLiteral("no-token")), CommandState::Sent);
+    QCOMPARE(m_fleet.sentToAll, 1); // both kiosks online are targets
 }
 
 void TestCommandCenter::unknownKioskNamesAreAnErrorThatNamesThem()
