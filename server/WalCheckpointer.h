@@ -23,7 +23,10 @@ namespace KioskGate {
 ///
 /// A PASSIVE checkpoint (it never waits for a reader or a writer) once the
 /// log has not changed for an interval, or after ten intervals of commits
-/// in a row; nothing while the log is as it was last copied.
+/// in a row; nothing while the log is as it was last copied. After a
+/// complete copy of a quiet log it also starts the log over, with a write
+/// that changes nothing, so that the next commit does not flush the log's
+/// new header first.
 class WalCheckpointer
 {
 public:

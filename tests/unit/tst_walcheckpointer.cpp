@@ -6,9 +6,11 @@
 #include "WalCheckpointer.h"
 
 #include <QElapsedTimer>
+#include <QFile>
 #include <QFileInfo>
 #include <QSqlQuery>
 #include <QTemporaryDir>
+#include <QtEndian>
 #include <QtTest>
 
 using namespace KioskGate;
@@ -48,6 +50,7 @@ private Q_SLOTS:
     void connectionsLeavingCheckpointsToOthersNeverDo();
     void theCheckpointerCopiesTheLogIntoTheDatabase();
     void itWaitsForTheLogToGoQuiet();
+    void aCommitAfterACopyDoesNotStartTheLogOver();
     void stopsWithoutWaitingForItsInterval();
     void aFileItCannotOpenIsAnError();
 
@@ -64,6 +67,14 @@ private:
         return error;
     }
     qint64 databaseBytes() const { return QFileInfo(path()).size(); }
+    // The log header's checkpoint sequence number (bytes 12-15, big-endian):
+    // it goes up each time the log starts over.
+    quint32 logSequence() const
+    {
+        QFile log(path() + QStringLiteral("-wal"));
+        const QByteArray header = log.open(QIODevice::ReadOnly) ? log.read(16) : QByteArray();
+        return header.size() == 16 ? qFromBigEndian<quint32>(header.constData() + 12) : 0;
+    }
     QString path() const { return m_dir->filePath(QStringLiteral("kioskgate.db")); }
     std::unique_ptr<QTemporaryDir> m_dir;
 };
@@ -151,6 +162,44 @@ void TestWalCheckpointer::itWaitsForTheLogToGoQuiet()
     }
     QCOMPARE(checkpointer.checkpoints(), quint64(0));
     QTRY_VERIFY_WITH_TIMEOUT(checkpointer.checkpoints() > 0, 5000);
+}
+
+// Once the log is copied, the next commit would start it over and flush its
+// new header first: the checkpointer has done that already, so the commit
+// only appends.
+void TestWalCheckpointer::aCommitAfterACopyDoesNotStartTheLogOver()
+{
+    SqliteConnection writer(QStringLiteral("test-writer"));
+    QString error = openWriter(writer, Checkpoints::LeftToOthers);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    WalCheckpointer checkpointer(path(), 20);
+    QVERIFY2(checkpointer.start(&error), qPrintable(error));
+    QVERIFY(writeLog(writer));
+    QTRY_VERIFY_WITH_TIMEOUT(databaseBytes() >= AllPagesBytes, 10000);
+    quint64 settled = 0;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            const quint64 before = checkpointer.checkpoints();
+            QTest::qWait(200);
+            settled = checkpointer.checkpoints();
+            return before > 0 && settled == before;
+        }(),
+        10000);
+
+    const quint32 sequence = logSequence();
+    QVERIFY(sequence > 0);
+    QSqlQuery insert(writer.database());
+    QVERIFY(insert.exec(QStringLiteral("INSERT INTO t (v) VALUES (zeroblob(1))")));
+    QCOMPARE(logSequence(), sequence);
+    // Copied again once quiet, and started over again by the checkpointer.
+    QTRY_VERIFY_WITH_TIMEOUT(checkpointer.checkpoints() > settled, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(logSequence(), sequence + 1, 5000);
+
+    QSqlQuery q(writer.database());
+    QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM t")) && q.next());
+    QCOMPARE(q.value(0).toInt(), Commits + 1);
+    QVERIFY(q.exec(QStringLiteral("PRAGMA user_version")) && q.next());
+    QCOMPARE(q.value(0).toInt(), 0);
 }
 
 void TestWalCheckpointer::stopsWithoutWaitingForItsInterval()
