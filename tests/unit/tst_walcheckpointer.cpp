@@ -66,6 +66,20 @@ private:
             return QString();
         return error;
     }
+    // Opens `writer` with checkpoints left to others, starts `checkpointer`,
+    // writes the log and waits until it is in the database; the error, or
+    // an empty string.
+    QString writeAndCopy(SqliteConnection &writer, WalCheckpointer &checkpointer) const
+    {
+        QString error = openWriter(writer, Checkpoints::LeftToOthers);
+        if (!error.isEmpty() || !checkpointer.start(&error))
+            return error;
+        if (!writeLog(writer))
+            return QStringLiteral("cannot write the log");
+        if (!QTest::qWaitFor([this] { return databaseBytes() >= AllPagesBytes; }, 10000))
+            return QStringLiteral("the log is not in the database: %1 bytes").arg(databaseBytes());
+        return QString();
+    }
     qint64 databaseBytes() const { return QFileInfo(path()).size(); }
     // The log header's checkpoint sequence number (bytes 12-15, big-endian):
     // it goes up each time the log starts over.
@@ -114,13 +128,9 @@ void TestWalCheckpointer::connectionsLeavingCheckpointsToOthersNeverDo()
 void TestWalCheckpointer::theCheckpointerCopiesTheLogIntoTheDatabase()
 {
     SqliteConnection writer(QStringLiteral("test-writer"));
-    QString error = openWriter(writer, Checkpoints::LeftToOthers);
-    QVERIFY2(error.isEmpty(), qPrintable(error));
     WalCheckpointer checkpointer(path(), 20);
-    QVERIFY2(checkpointer.start(&error), qPrintable(error));
-    QVERIFY(writeLog(writer));
-    QTRY_VERIFY2_WITH_TIMEOUT(databaseBytes() >= AllPagesBytes,
-                              qPrintable(QString::number(databaseBytes())), 10000);
+    const QString error = writeAndCopy(writer, checkpointer);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
     // Counted once the checkpoint statement is done, after it copied.
     QTRY_VERIFY_WITH_TIMEOUT(checkpointer.checkpoints() > 0, 5000);
 
@@ -170,12 +180,9 @@ void TestWalCheckpointer::itWaitsForTheLogToGoQuiet()
 void TestWalCheckpointer::aCommitAfterACopyDoesNotStartTheLogOver()
 {
     SqliteConnection writer(QStringLiteral("test-writer"));
-    QString error = openWriter(writer, Checkpoints::LeftToOthers);
-    QVERIFY2(error.isEmpty(), qPrintable(error));
     WalCheckpointer checkpointer(path(), 20);
-    QVERIFY2(checkpointer.start(&error), qPrintable(error));
-    QVERIFY(writeLog(writer));
-    QTRY_VERIFY_WITH_TIMEOUT(databaseBytes() >= AllPagesBytes, 10000);
+    const QString error = writeAndCopy(writer, checkpointer);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
     quint64 settled = 0;
     QTRY_VERIFY_WITH_TIMEOUT(
         [&] {
