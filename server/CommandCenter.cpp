@@ -23,6 +23,11 @@ struct KnownKiosk
     bool online = false;
 };
 
+bool byName(const KnownKiosk &a, const KnownKiosk &b)
+{
+    return a.name < b.name;
+}
+
 // What a kiosk says of a failure is shown to operators and kept in SQLite,
 // which cannot hold every QString as it is: control characters and halves
 // of surrogate pairs (a JSON escape of one, or a pair the 200-character cut
@@ -79,7 +84,6 @@ std::vector<KnownKiosk> onlineOrWithToken(const CommandCenter::Fleet &fleet)
         if (!std::binary_search(withTokens.cbegin(), withTokens.cend(), name))
             withoutToken.push_back({ name, true });
     }
-    const auto byName = [](const KnownKiosk &a, const KnownKiosk &b) { return a.name < b.name; };
     std::sort(withoutToken.begin(), withoutToken.end(), byName);
     std::vector<KnownKiosk> all;
     all.reserve(known.size() + withoutToken.size());
@@ -109,8 +113,7 @@ std::vector<KnownKiosk> namedKiosks(const CommandCenter::Fleet &fleet, const QSt
         else
             unknown->append(name);
     }
-    std::sort(found.begin(), found.end(),
-              [](const KnownKiosk &a, const KnownKiosk &b) { return a.name < b.name; });
+    std::sort(found.begin(), found.end(), byName);
     return found;
 }
 

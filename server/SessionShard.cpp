@@ -373,12 +373,7 @@ int SessionShard::sendToKiosks(const QStringList &kiosks, const QString &text)
     if (qsizetype(found.size()) == m_order.kioskCount())
         return sendToAll(text);
     int sent = 0;
-    auto send = [&](Session *session) {
-        if (session->closing)
-            return;
-        sendFrame(session, text); // may drop it at once
-        ++sent;
-    };
+    auto send = [&](Session *session) { sent += offerFrame(session, text) ? 1 : 0; };
     // Most of the fleet: one walk through all sessions in opening order.
     if (targets * 8 >= m_order.size()) {
         const QSet<QString> wanted(kiosks.cbegin(), kiosks.cend());
@@ -408,13 +403,16 @@ int SessionShard::sendToKiosks(const QStringList &kiosks, const QString &text)
 int SessionShard::sendToAll(const QString &text)
 {
     int sent = 0;
-    forEachSession([&](Session *session) {
-        if (session->closing)
-            return;
-        sendFrame(session, text); // may drop it at once
-        ++sent;
-    });
+    forEachSession([&](Session *session) { sent += offerFrame(session, text) ? 1 : 0; });
     return sent;
+}
+
+bool SessionShard::offerFrame(Session *session, const QString &text)
+{
+    if (session->closing)
+        return false;
+    sendFrame(session, text); // may drop it at once
+    return true;
 }
 
 bool SessionShard::sendToSession(const QString &kiosk, const QString &sessionId,

@@ -118,6 +118,8 @@ private:
     /// sends of the same text (a broadcast sends one frame N times).
     const QByteArray &encodedFrame(const QString &text);
     void sendFrame(Session *session, const QString &text);
+    /// sendFrame() unless the session is closing; whether it sent.
+    bool offerFrame(Session *session, const QString &text);
 
     const Clock *m_clock;
     SessionLimits m_limits;

@@ -45,16 +45,16 @@ LogState logState(const QString &path)
 // log over here instead. If it fails, the next writer does it, as before.
 bool startLogOver(QSqlDatabase &db)
 {
-    QSqlQuery q(db);
-    if (!q.exec(QStringLiteral("BEGIN IMMEDIATE")))
+    if (!beginWrite(db, nullptr)) // a failure is not worth a log line: see above
         return false;
+    QSqlQuery q(db);
     bool ok = q.exec(QStringLiteral("PRAGMA user_version")) && q.next();
     const int version = ok ? q.value(0).toInt() : 0;
     q.finish();
     ok = ok && q.exec(QStringLiteral("PRAGMA user_version = %1").arg(version));
-    if (ok && q.exec(QStringLiteral("COMMIT")))
+    if (ok && db.commit())
         return true;
-    q.exec(QStringLiteral("ROLLBACK"));
+    db.rollback();
     return false;
 }
 
